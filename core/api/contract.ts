@@ -1,0 +1,105 @@
+/**
+ * The one contract between every UI host and the engine.
+ *
+ * Each method names its params and result schema; each event its payload. Hosts (Electron
+ * preload, `fieldline serve`) and clients are derived from this table, and the engine validates
+ * every incoming call against it because TypeScript types do not exist at runtime.
+ */
+import { z } from 'zod';
+import * as s from './schemas.js';
+
+const none = z.object({}).strict();
+
+export const methods = {
+  'app.info': { params: none, result: s.appInfo },
+  'profile.get': { params: none, result: s.profile.nullable() },
+  'profile.create': {
+    params: z
+      .object({
+        name: z.string().trim().min(1, 'name is required').max(120),
+        organisation: z.string().trim().min(1, 'organisation is required').max(120),
+      })
+      .strict(),
+    result: s.profile,
+  },
+  'discovery.start': {
+    params: z
+      .object({
+        /** Interface names to use; omitted means every usable interface. */
+        interfaces: z.array(z.string().min(1)).optional(),
+        /** Serial ports to probe besides those matching the device catalog. */
+        serialPorts: z.array(z.string().min(1)).optional(),
+      })
+      .strict(),
+    result: s.discoveryReport,
+  },
+  'discovery.stop': { params: none, result: s.discoveryReport },
+  'discovery.report': { params: none, result: s.discoveryReport },
+  'devices.list': { params: none, result: z.array(s.device) },
+  'devices.info': { params: z.object({ id: s.deviceId }).strict(), result: s.device },
+  'devices.add': {
+    params: z
+      .object({ address: z.string().min(1, 'give a host[:port] or a serial port path') })
+      .strict(),
+    result: s.device,
+  },
+  'devices.authenticate': {
+    params: z.object({ id: s.deviceId }).strict(),
+    result: s.authResult,
+  },
+} as const;
+
+export const events = {
+  'devices.changed': s.deviceChange,
+  'discovery.report': s.discoveryReport,
+} as const;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+export type EventName = keyof typeof events;
+export type ParamsOf<M extends MethodName> = z.input<Methods[M]['params']>;
+export type ResultOf<M extends MethodName> = z.output<Methods[M]['result']>;
+export type EventOf<E extends EventName> = z.output<(typeof events)[E]>;
+
+export function isMethodName(name: string): name is MethodName {
+  return Object.prototype.hasOwnProperty.call(methods, name);
+}
+
+/**
+ * The typed surface a UI sees as `window.fieldline`: `api.devices.list()`, `api.on(...)`.
+ *
+ * Built from the method table so that a new method appears in every host at once.
+ */
+type Split<S extends string> = S extends `${infer NS}.${infer Name}` ? [NS, Name] : never;
+type Namespaces = Split<MethodName>[0];
+type MethodsIn<NS extends string> = {
+  [M in MethodName as Split<M>[0] extends NS ? Split<M>[1] : never]: keyof ParamsOf<M> extends never
+    ? (params?: ParamsOf<M>) => Promise<ResultOf<M>>
+    : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
+};
+export type FieldlineApi = { [NS in Namespaces]: MethodsIn<NS> } & {
+  on<E extends EventName>(event: E, listener: (data: EventOf<E>) => void): () => void;
+};
+
+/** An error as it crosses the boundary: a reason code for support, a sentence for the user. */
+export interface ApiErrorShape {
+  readonly code: string;
+  readonly message: string;
+  readonly fix?: string;
+}
+
+export class ApiError extends Error implements ApiErrorShape {
+  readonly code: string;
+  readonly fix?: string;
+  constructor(code: string, message: string, fix?: string) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+    if (fix !== undefined) this.fix = fix;
+  }
+  toJSON(): ApiErrorShape {
+    return this.fix === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, fix: this.fix };
+  }
+}

@@ -1,0 +1,25 @@
+/**
+ * What a host (Electron utility process, `fieldline serve`, the CLI) gets from the engine.
+ */
+import type { EventName } from '../api/contract.js';
+import type { Handlers } from '../api/dispatch.js';
+
+export interface EngineOptions {
+  /** Where the engine keeps its SQLite store and the technician key. */
+  readonly dataDir: string;
+  readonly host: 'electron' | 'web' | 'cli';
+  /** Defaults for discovery; `discovery.start` params override them. */
+  readonly discovery?: {
+    readonly interfaces?: readonly string[];
+    readonly serialPorts?: readonly string[];
+    readonly udpPort?: number;
+  };
+  /** Start discovery as soon as the engine is up (the UI's normal case). */
+  readonly autoStartDiscovery?: boolean;
+}
+
+export interface Engine {
+  readonly handlers: Handlers;
+  subscribe(listener: (event: EventName, data: unknown) => void): () => void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,35 @@
+/**
+ * FGP error codes. A code is for machines and support; the message is for people.
+ */
+export const FGP_ERROR_CODES = [
+  'unsupported_version',
+  'unknown_method',
+  'invalid_params',
+  'hello_required',
+  'unauthenticated',
+  'untrusted_key',
+  'auth_failed',
+  'busy',
+  'internal',
+  // Raised locally by a client, never sent on the wire:
+  'timeout',
+  'connection_closed',
+  'bad_response',
+  'identity_mismatch',
+  'pin_mismatch',
+] as const;
+
+export type FgpErrorCode = (typeof FGP_ERROR_CODES)[number] | (string & {});
+
+export class FgpError extends Error {
+  readonly code: FgpErrorCode;
+  readonly data: unknown;
+  readonly fix?: string;
+  constructor(code: FgpErrorCode, message: string, data?: unknown, fix?: string) {
+    super(message);
+    this.name = 'FgpError';
+    this.code = code;
+    this.data = data;
+    if (fix !== undefined) this.fix = fix;
+  }
+}
