@@ -58,6 +58,11 @@ function runNodeSuite(suite: 'unit' | 'integration'): Counts {
 }
 
 function runPlaywright(): Counts {
+  // The e2e specs drive the built UI; build it when this checkout has not been built yet.
+  if (!existsSync(join(root, 'dist', 'renderer', 'index.html'))) {
+    console.log('\n=== e2e: building the app first (npm run build)');
+    if (spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' }).status !== 0) return { passed: 0, failed: 1, skipped: 0 };
+  }
   const json = join(mkdtempSync(join(tmpdir(), 'fieldline-e2e-')), 'report.json');
   console.log('\n=== e2e (Playwright, Debian Chromium)');
   const run = spawnSync(process.execPath, [join(root, 'node_modules', '@playwright', 'test', 'cli.js'), 'test', '--reporter=list,json'], {

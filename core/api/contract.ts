@@ -73,7 +73,7 @@ export function isMethodName(name: string): name is MethodName {
 type Split<S extends string> = S extends `${infer NS}.${infer Name}` ? [NS, Name] : never;
 type Namespaces = Split<MethodName>[0];
 type MethodsIn<NS extends string> = {
-  [M in MethodName as Split<M>[0] extends NS ? Split<M>[1] : never]: keyof ParamsOf<M> extends never
+  [M in MethodName as Split<M>[0] extends NS ? Split<M>[1] : never]: Record<never, never> extends ParamsOf<M>
     ? (params?: ParamsOf<M>) => Promise<ResultOf<M>>
     : (params: ParamsOf<M>) => Promise<ResultOf<M>>;
 };

@@ -111,7 +111,9 @@ export function decodeTxt(entries: readonly (string | Uint8Array)[], port: numbe
   for (const entry of entries) {
     const s = typeof entry === 'string' ? entry : Buffer.from(entry).toString('utf8');
     const eq = s.indexOf('=');
-    if (eq > 0 && !fields.has(s.slice(0, eq))) fields.set(s.slice(0, eq).toLowerCase(), s.slice(eq + 1));
+    const key = s.slice(0, eq).toLowerCase();
+    // RFC 6763 §6.4: keys are case-insensitive and only the first occurrence counts.
+    if (eq > 0 && !fields.has(key)) fields.set(key, s.slice(eq + 1));
   }
   if (fields.get('v') !== '1') return { ok: false, reason: `TXT v=${fields.get('v') ?? '(missing)'} is not a supported announcement version` };
   const parsed = announcementFields.safeParse({

@@ -32,6 +32,8 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
 export async function hello(peer: FgpPeer, options: HelloOptions = {}): Promise<HelloResult> {
   const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
   const maxFrame = options.maxFrame ?? MAX_FRAME_LIMIT;
+  // The answer may already use the size offered here (a descriptor with many models).
+  peer.setMaxFrame(maxFrame);
   const raw = await peer.request('hello', { versions: [...SUPPORTED_VERSIONS], nonce, maxFrame, client: options.client ?? 'fieldline' });
   const parsed = helloResult.safeParse(raw);
   if (!parsed.success) throw new FgpError('bad_response', `the device's hello answer is malformed: ${describeIssues(parsed.error.issues)}`);

@@ -10,6 +10,7 @@ export const FGP_ERROR_CODES = [
   'untrusted_key',
   'auth_failed',
   'busy',
+  'frame_too_large',
   'internal',
   // Raised locally by a client, never sent on the wire:
   'timeout',

@@ -1,0 +1,168 @@
+/**
+ * `fieldline agent` arguments: parsed strictly, every mistake explained.
+ */
+import { isIPv4 } from 'node:net';
+import { parseArgs } from 'node:util';
+import { UDP_PROBE_PORT } from '../core/protocol/announce.js';
+import { DEFAULT_FGP_PORT } from '../core/transport/tcp.js';
+import type { TrustedTechnician } from './state-schema.js';
+
+export const agentUsage = `fieldline agent [options]           run the reference gateway agent until Ctrl+C / SIGTERM
+
+  --state DIR            state directory: identity key, device.json, trusted-technicians.json
+                         (default: $STATE_DIRECTORY from systemd, else ~/.local/state/fieldline-agent;
+                         with --emulate: a new temporary directory, removed on exit)
+  --host H               address to listen on (default 0.0.0.0; with --emulate 127.0.0.1)
+  --port N               FGP TCP port (default ${DEFAULT_FGP_PORT}; 0 = any free port;
+                         with --emulate: first port of a range, default any free port)
+  --plain                plain TCP instead of TLS 1.3 (debugging only)
+  --serial PATH          also serve FGP on this serial device (e.g. /dev/ttyGS0)
+  --baud N               serial baud rate (default 115200)
+  --interfaces A,B       announce (mDNS) and answer probes (UDP) only on these IPv4 interface
+                         addresses (default: every interface; with --emulate 127.0.0.1)
+  --udp-port N           UDP discovery probe port (default ${UDP_PROBE_PORT})
+  --no-mdns, --no-udp    do not announce over mDNS / answer UDP probes
+  --trust HEX --name N   trust this technician public key (64 hex digits) under this name
+  --role ROLE            role for --trust (default technician)
+  --emulate N            run N emulated gateways with distinct identities (trust the demo technician)
+  --serial-gateways K    with --emulate: put the last K behind a socat pty pair
+  --json                 print what was started as JSON
+  --verbose              log every session (always on without --emulate)
+  -h, --help             this help`;
+
+export class AgentUsageError extends Error {
+  readonly code = 'usage';
+  readonly exitCode = 2;
+  constructor(
+    message: string,
+    readonly fix = 'Run `fieldline agent --help` for the options.',
+  ) {
+    super(message);
+    this.name = 'AgentUsageError';
+  }
+}
+
+export interface AgentArgs {
+  readonly help: boolean;
+  readonly stateDir?: string;
+  readonly host?: string;
+  readonly port?: number;
+  readonly tls: boolean;
+  readonly serialPath?: string;
+  readonly baudRate: number;
+  readonly interfaces?: readonly string[];
+  readonly udpPort: number;
+  readonly mdns: boolean;
+  readonly udp: boolean;
+  readonly trust?: TrustedTechnician;
+  readonly emulate?: number;
+  readonly serialGateways: number;
+  readonly json: boolean;
+  readonly verbose: boolean;
+}
+
+function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isInteger(n) || n < min || n > max) {
+    throw new AgentUsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
+}
+
+export function parseAgentArgs(argv: readonly string[]): AgentArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        state: { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        plain: { type: 'boolean', default: false },
+        serial: { type: 'string' },
+        baud: { type: 'string' },
+        interfaces: { type: 'string', multiple: true },
+        'udp-port': { type: 'string' },
+        'no-mdns': { type: 'boolean', default: false },
+        'no-udp': { type: 'boolean', default: false },
+        trust: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        emulate: { type: 'string' },
+        'serial-gateways': { type: 'string' },
+        json: { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    // parseArgs' messages name the option; its hint about "--" only confuses here.
+    throw new AgentUsageError((err as Error).message.replace(/\. To specify.*$/s, ''));
+  }
+  const v = parsed.values;
+
+  const interfaces = v.interfaces
+    ?.flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const badInterfaces = interfaces?.filter((a) => !isIPv4(a)) ?? [];
+  if (badInterfaces.length) {
+    throw new AgentUsageError(
+      `--interfaces takes IPv4 addresses of this machine's interfaces, not ${badInterfaces.map((a) => `"${a}"`).join(', ')}`,
+      'List them with `ip -4 addr`, e.g. --interfaces 127.0.0.1,10.77.0.1',
+    );
+  }
+  if (interfaces && interfaces.length === 0) throw new AgentUsageError('--interfaces needs at least one IPv4 address');
+
+  if ((v.trust === undefined) !== (v.name === undefined))
+    throw new AgentUsageError('--trust and --name go together: --trust <public key hex> --name "<technician name>"');
+  if (v.role !== undefined && v.trust === undefined) throw new AgentUsageError('--role only applies with --trust');
+  let trust: TrustedTechnician | undefined;
+  if (v.trust !== undefined && v.name !== undefined) {
+    if (!/^[0-9a-fA-F]{64}$/.test(v.trust))
+      throw new AgentUsageError(
+        `--trust needs the technician's Ed25519 public key as 64 hex digits, got ${v.trust.length} characters`,
+        'Copy the key from Fieldline: Settings → Technician profile → public key.',
+      );
+    const role = v.role ?? 'technician';
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(role))
+      throw new AgentUsageError(`--role must be a short lowercase word such as "technician", got "${role}"`);
+    if (!v.name.trim()) throw new AgentUsageError('--name must not be empty');
+    trust = { publicKey: v.trust.toLowerCase(), name: v.name.trim(), role };
+  }
+
+  const emulate = integer('emulate', v.emulate, 1, 1000);
+  const serialGateways = integer('serial-gateways', v['serial-gateways'], 0, 1000) ?? 0;
+  if (emulate === undefined && v['serial-gateways'] !== undefined)
+    throw new AgentUsageError('--serial-gateways only applies with --emulate N');
+  if (emulate !== undefined && serialGateways > emulate)
+    throw new AgentUsageError(`--serial-gateways ${serialGateways} is more than the ${emulate} emulated gateways`);
+  if (emulate !== undefined && v.serial !== undefined)
+    throw new AgentUsageError('--serial cannot be combined with --emulate; use --serial-gateways K to put emulated gateways behind ptys');
+
+  const port = integer('port', v.port, 0, 65535);
+  if (emulate !== undefined && port !== undefined && port !== 0 && port + emulate - 1 > 65535)
+    throw new AgentUsageError(`--port ${port} leaves no room for ${emulate} gateways below 65536`);
+
+  return {
+    help: v.help,
+    ...(v.state !== undefined ? { stateDir: v.state } : {}),
+    ...(v.host !== undefined ? { host: v.host } : {}),
+    ...(port !== undefined ? { port } : {}),
+    tls: !v.plain,
+    ...(v.serial !== undefined ? { serialPath: v.serial } : {}),
+    baudRate: integer('baud', v.baud, 50, 4_000_000) ?? 115200,
+    ...(interfaces ? { interfaces } : {}),
+    udpPort: integer('udp-port', v['udp-port'], 0, 65535) ?? UDP_PROBE_PORT,
+    mdns: !v['no-mdns'],
+    udp: !v['no-udp'],
+    ...(trust ? { trust } : {}),
+    ...(emulate !== undefined ? { emulate } : {}),
+    serialGateways,
+    json: v.json,
+    verbose: v.verbose,
+  };
+}

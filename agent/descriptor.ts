@@ -1,0 +1,35 @@
+/**
+ * The device descriptor `hello` answers, built from the state directory.
+ */
+import type { WireDescriptor } from '../core/protocol/handshake.js';
+import { fromHex, type Ed25519Identity } from '../core/protocol/identity.js';
+import { firmwareVersion, type DeviceFile } from './state-schema.js';
+
+/** Methods that are part of every session and so say nothing about what the device can do. */
+const SESSION_METHODS = new Set(['hello', 'auth.challenge', 'auth.respond']);
+
+export function buildDescriptor(
+  identity: Ed25519Identity,
+  device: DeviceFile,
+  protocol: number,
+  maxFrame: number,
+  methods: readonly string[],
+): WireDescriptor {
+  const capabilities = [...new Set([...methods.filter((m) => !SESSION_METHODS.has(m)), ...device.capabilities])];
+  return {
+    protocol,
+    id: identity.id,
+    publicKey: new Uint8Array(identity.publicKey),
+    name: device.name,
+    vendor: device.vendor,
+    model: device.model,
+    hardwareRevision: device.hardwareRevision,
+    serial: device.serial,
+    firmware: { version: firmwareVersion(device), activeSlot: device.activeSlot },
+    slots: device.slots.map((s) => ({ name: s.name, version: s.version, state: s.state })),
+    models: device.models.map((m) => ({ name: m.name, version: m.version, sha256: new Uint8Array(fromHex(m.sha256)) })),
+    accelerators: device.accelerators.map((a) => ({ kind: a.kind, name: a.name })),
+    capabilities,
+    maxFrame,
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * `fieldline discover`: look for gateways for a while, then list what answered.
+ */
+import { parseArgs } from 'node:util';
+import type { Device, DevicePath, DiscoveryReport } from '../../core/api/schemas.js';
+import { DeviceRegistry, Discovery } from '../../core/discovery/index.js';
+import { CliError, parsePositive, printJson, relativeAge, splitList, table } from '../output.js';
+
+export const discoverUsage = `fieldline discover [--timeout S] [--json] [--interfaces eth0,lo] [--serial /dev/ttyUSB0,...] [--udp-port N]
+  Finds gateways over the LAN (mDNS and UDP broadcast, on every usable interface unless narrowed)
+  and over serial ports that match the device catalog or are named. Default timeout 3 s.`;
+
+export interface DiscoverFlags {
+  readonly timeoutMs: number;
+  readonly interfaces?: string[] | undefined;
+  readonly serialPorts?: string[] | undefined;
+  readonly udpPort?: number | undefined;
+}
+
+export function parseDiscoveryFlags(values: { timeout?: string | undefined; interfaces?: string | undefined; serial?: string | undefined; 'udp-port'?: string | undefined }, defaultTimeoutS: number): DiscoverFlags {
+  return {
+    timeoutMs: parsePositive('timeout', values.timeout, defaultTimeoutS) * 1000,
+    interfaces: splitList(values.interfaces),
+    serialPorts: splitList(values.serial),
+    udpPort: values['udp-port'] === undefined ? undefined : parsePositive('udp-port', values['udp-port'], 0),
+  };
+}
+
+export const discoveryOptionSpec = {
+  timeout: { type: 'string' },
+  interfaces: { type: 'string' },
+  serial: { type: 'string' },
+  'udp-port': { type: 'string' },
+} as const;
+
+/** Runs discovery for the given time; the caller gets the devices and the final report. */
+export async function discoverFor(flags: DiscoverFlags, stopWhen?: (devices: readonly Device[]) => boolean): Promise<{ devices: Device[]; report: DiscoveryReport }> {
+  const registry = new DeviceRegistry();
+  const discovery = new Discovery(registry, { interfaces: flags.interfaces, serialPorts: flags.serialPorts, udpPort: flags.udpPort });
+  await discovery.start();
+  const deadline = Date.now() + flags.timeoutMs;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (stopWhen?.(registry.list())) break;
+  }
+  await discovery.stop();
+  return { devices: registry.list(), report: discovery.report() };
+}
+
+export function describeTransport(path: DevicePath): string {
+  return path.transport === 'tcp' ? `lan:${path.host}:${path.port}${path.tls ? ' (tls)' : ''}` : `serial:${path.path}@${path.baudRate}`;
+}
+
+export function transportsOf(device: Device): string {
+  const kinds = new Set(device.paths.map((p) => (p.transport === 'tcp' ? 'LAN' : 'Serial')));
+  return [...kinds].join('+');
+}
+
+export function explainNothingFound(report: DiscoveryReport): string {
+  const lines = ['No gateway answered.'];
+  for (const i of report.interfaces) lines.push(`  interface ${i.name} (${i.address}, ${i.kind})${i.used ? '' : ' not used'}: ${i.mdnsAnswers} mDNS / ${i.udpAnswers} UDP answers${i.error ? ` — ${i.error}` : ''}`);
+  for (const p of report.serialPorts) lines.push(`  serial ${p.path} (${p.reason}): ${p.result}${p.detail ? ` — ${p.detail}` : ''}`);
+  for (const h of report.hints) lines.push(`  • ${h.message}\n    what to do: ${h.fix}`);
+  return lines.join('\n');
+}
+
+export async function runDiscover(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { ...discoveryOptionSpec, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+  if (positionals.length) throw new CliError(`discover takes no arguments, got "${positionals.join(' ')}"\n${discoverUsage}`);
+  const { devices, report } = await discoverFor(parseDiscoveryFlags(values, 3));
+  if (values.json) {
+    printJson(devices.map((d) => ({ id: d.id, name: d.name, vendor: d.vendor, model: d.model, serial: d.serial, firmware: d.firmware, state: d.state, lastSeen: new Date(d.lastSeen).toISOString(), paths: d.paths })));
+    return 0;
+  }
+  if (!devices.length) {
+    process.stdout.write(`${explainNothingFound(report)}\n`);
+    return 0;
+  }
+  const now = Date.now();
+  const rows = devices.map((d) => [d.name, d.model, d.firmware, transportsOf(d), d.paths.map(describeTransport).join(', '), relativeAge(now - d.lastSeen), d.id.slice(0, 12)]);
+  process.stdout.write(`${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n`);
+  return 0;
+}

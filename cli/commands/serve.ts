@@ -1,0 +1,123 @@
+/**
+ * `fieldline serve` (with optional demo gateways) and `fieldline demo`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { loadDemoTechnician } from '../../agent/demo-technician.js';
+import { startEmulation, type Emulation } from '../../agent/emulate.js';
+import { createEngine } from '../../core/engine/engine.js';
+import { packageRoot } from '../../core/package-info.js';
+import { openDatabase } from '../../core/store/database.js';
+import { ProfileStore } from '../../core/store/profile-store.js';
+import { runServeCommand } from '../serve/serve-command.js';
+import { serveUsage as webServeUsage } from '../serve/serve-args.js';
+import { CliError } from '../output.js';
+
+export const serveUsage = `${webServeUsage}
+  --demo-agents N   also start N emulated gateways on loopback (one behind a serial pty when socat
+                    is installed) and use the demo technician profile`;
+
+export const demoUsage = `fieldline demo [--web]
+  Starts three emulated gateways (two on the LAN side, one behind a pseudo-terminal serial port)
+  and opens the app on them: the Electron window where Electron can start, otherwise the web host.`;
+
+const DEMO_DIR = resolve('.fieldline-demo');
+
+function hasSocat(): boolean {
+  return spawnSync('socat', ['-V'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Makes the demo technician the profile in `dataDir`, so the demo gateways trust the app. */
+function useDemoProfile(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  try {
+    const profiles = new ProfileStore(db, dataDir);
+    const demo = loadDemoTechnician();
+    if (profiles.get()?.keyId !== demo.keyId) profiles.create(demo.name, demo.organisation, demo.identity);
+  } finally {
+    db.close();
+  }
+}
+
+interface DemoSetup {
+  readonly emulation: Emulation;
+  readonly dataDir: string;
+  readonly serialPorts: string[];
+}
+
+async function startDemoGateways(count: number, dataDir: string): Promise<DemoSetup> {
+  const socat = hasSocat();
+  const serialGateways = socat && count >= 3 ? 1 : 0;
+  if (!socat) process.stderr.write('note: socat is not installed, so the demo has no serial gateway (apt-get install socat).\n');
+  const emulation = await startEmulation({ count, serialGateways, baseDir: join(dataDir, 'demo-gateways'), host: '127.0.0.1', interfaces: ['127.0.0.1'] });
+  useDemoProfile(dataDir);
+  const serialPorts = emulation.gateways.flatMap((g) => (g.serial ? [g.serial.clientPath] : []));
+  for (const g of emulation.gateways) {
+    const via = g.serial ? `serial ${g.serial.clientPath}` : `127.0.0.1:${g.agent.tcpPort} (TLS)`;
+    process.stdout.write(`demo gateway ${g.agent.name} ${g.agent.id.slice(0, 12)} on ${via}\n`);
+  }
+  return { emulation, dataDir, serialPorts };
+}
+
+function takeFlag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  if (i === -1) return undefined;
+  const value = argv[i + 1];
+  if (value === undefined || value.startsWith('--')) throw new CliError(`${name} needs a value`);
+  argv.splice(i, 2);
+  return value;
+}
+
+export async function runServe(argv: string[]): Promise<number> {
+  const args = [...argv];
+  const demoAgents = takeFlag(args, '--demo-agents');
+  if (demoAgents === undefined) return runServeCommand(args, createEngine);
+  const count = Number(demoAgents);
+  if (!Number.isInteger(count) || count < 1 || count > 200) throw new CliError(`--demo-agents must be a whole number from 1 to 200, got "${demoAgents}"`);
+  const dataDir = takeFlag(args, '--data-dir') ?? join(DEMO_DIR, 'app');
+  const demo = await startDemoGateways(count, dataDir);
+  try {
+    const serial = takeFlag(args, '--serial');
+    const serialPorts = [...(serial ? serial.split(',') : []), ...demo.serialPorts];
+    const interfaces = takeFlag(args, '--interfaces') ?? 'lo';
+    const extra = serialPorts.length ? ['--serial', serialPorts.join(',')] : [];
+    return await runServeCommand([...args, '--data-dir', dataDir, '--interfaces', interfaces, ...extra], createEngine);
+  } finally {
+    await demo.emulation.close();
+  }
+}
+
+/** Why the Electron window cannot open here, or null when it can. */
+function electronUnavailable(): { reason: string } | { binary: string } {
+  let binary: unknown;
+  try {
+    binary = createRequire(import.meta.url)('electron');
+  } catch (err) {
+    return { reason: `the Electron binary is not installed (${(err as Error).message.split('\n')[0]})` };
+  }
+  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary is not installed (it is downloaded on first launch, which needs the internet)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY is not set)' };
+  return { binary };
+}
+
+export async function runDemo(argv: string[]): Promise<number> {
+  const forceWeb = argv.includes('--web');
+  const unknown = argv.filter((a) => a !== '--web');
+  if (unknown.length) throw new CliError(`unknown demo option "${unknown[0]}"\n${demoUsage}`);
+  const electron = forceWeb ? { reason: '--web was given' } : electronUnavailable();
+  if ('binary' in electron) {
+    const dataDir = join(DEMO_DIR, 'app');
+    const demo = await startDemoGateways(3, dataDir);
+    try {
+      const switches = [`--data-dir=${dataDir}`, '--interfaces=lo', ...(demo.serialPorts.length ? [`--serial-ports=${demo.serialPorts.join(',')}`] : [])];
+      const child = spawn(electron.binary, [packageRoot() ?? process.cwd(), ...switches], { stdio: 'inherit' });
+      return await new Promise<number>((done) => child.on('exit', (code) => done(code ?? 0)));
+    } finally {
+      await demo.emulation.close();
+    }
+  }
+  process.stdout.write(`Electron cannot start here: ${electron.reason}. Serving the same app in your browser instead.\n`);
+  return runServe(['--demo-agents', '3', '--port', '0']);
+}

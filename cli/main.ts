@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+/**
+ * The `fieldline` command: every engine capability, scriptable.
+ */
+import { runAgentCommand } from '../agent/cli.js';
+import { runDemo, runServe, serveUsage, demoUsage } from './commands/serve.js';
+import { discoverUsage, runDiscover } from './commands/discover.js';
+import { infoUsage, runInfo } from './commands/info.js';
+import { pinsUsage, profileUsage, runPins, runProfile } from './commands/profile.js';
+import { packageVersion } from '../core/package-info.js';
+import { CliError, reportError } from './output.js';
+
+const usage = `Fieldline — find, flash, benchmark and audit edge-AI gateways, offline.
+
+Usage:
+${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+`;
+
+const commands: Record<string, (argv: string[]) => Promise<number>> = {
+  discover: runDiscover,
+  info: runInfo,
+  serve: runServe,
+  demo: runDemo,
+  profile: runProfile,
+  pins: runPins,
+  agent: runAgentCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(usage);
+    return command ? 0 : 2;
+  }
+  if (command === '--version') {
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const run = commands[command];
+  if (!run) throw new CliError(`unknown command "${command}"; run \`fieldline help\``);
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Long-running commands (serve, demo, agent) resolve only when they are done.
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportError(err);
+  },
+);

@@ -1,0 +1,270 @@
+/**
+ * Discovery: finds gateways on every chosen interface (mDNS + UDP probe) and serial port at once,
+ * feeds the device registry, and keeps the "why not found" report current.
+ */
+import { EventEmitter } from 'node:events';
+import { SerialPort } from 'serialport';
+import type { DiscoveryReport, InterfaceReport } from '../api/schemas.js';
+import { UDP_PROBE_PORT } from '../protocol/announce.js';
+import { builtinCatalog, type DeviceCatalog } from './catalog.js';
+import { classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
+import { LanLane } from './lan-lane.js';
+import type { DeviceRegistry, Sighting } from './registry.js';
+import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type SerialPortInfo } from './serial-probe.js';
+import { SerialScanner } from './serial-scanner.js';
+import { whyNotFound } from './why-not-found.js';
+
+export interface DiscoveryOptions {
+  /** Interface names; default every usable non-loopback interface (loopback only when named). */
+  readonly interfaces?: readonly string[] | undefined;
+  /** Serial ports to probe besides those that match the catalog. */
+  readonly serialPorts?: readonly string[] | undefined;
+  readonly udpPort?: number | undefined;
+  readonly mdns?: boolean | undefined;
+  readonly udp?: boolean | undefined;
+  readonly serial?: boolean | undefined;
+  /** Time between rounds of mDNS queries, UDP probes and serial re-probes. */
+  readonly probeIntervalMs?: number | undefined;
+  /** A device silent for this long is marked lost (default: the registry's, at least 3 rounds). */
+  readonly lostAfterMs?: number | undefined;
+  readonly catalog?: DeviceCatalog | undefined;
+  readonly listSerialPorts?: (() => Promise<readonly SerialPortInfo[]>) | undefined;
+  readonly serialTimeoutMs?: number | undefined;
+  /** Where interfaces come from (tests inject recorded ones). */
+  readonly listInterfaces?: (() => readonly NetInterface[]) | undefined;
+  readonly now?: (() => number) | undefined;
+}
+
+export const DEFAULT_PROBE_INTERVAL_MS = 5000;
+/** The first rounds come quickly after start: one lost datagram should not cost a whole interval. */
+const EARLY_ROUNDS_MS: readonly number[] = [0, 250, 1000];
+/** After this long a silent network means something; before it, "no answer" hints would flash. */
+const SETTLE_MS = 1500;
+
+interface LaneSlot {
+  readonly report: InterfaceReport;
+  readonly lane: LanLane | null;
+}
+
+export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
+  private readonly opts: Required<Pick<DiscoveryOptions, 'udpPort' | 'mdns' | 'udp' | 'serial' | 'probeIntervalMs' | 'lostAfterMs'>>;
+  private readonly now: () => number;
+  private slots = new Map<string, LaneSlot>();
+  private scanner: SerialScanner | null = null;
+  private readonly found = new Set<string>();
+  private running = false;
+  private startedAt: number | null = null;
+  private settled = false;
+  private roundTimer: NodeJS.Timeout | null = null;
+  private settleTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+  private roundIndex = 0;
+  private lastEmitted = '';
+  private emitScheduled = false;
+  private readonly onRegistryChange = (): void => this.scheduleReport();
+
+  constructor(
+    private readonly registry: DeviceRegistry,
+    private readonly options: DiscoveryOptions = {},
+  ) {
+    super();
+    const probeIntervalMs = options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS;
+    this.opts = {
+      udpPort: options.udpPort ?? UDP_PROBE_PORT,
+      mdns: options.mdns ?? true,
+      udp: options.udp ?? true,
+      serial: options.serial ?? true,
+      probeIntervalMs,
+      lostAfterMs: options.lostAfterMs ?? Math.max(registry.lostAfterMs, 3 * probeIntervalMs + 1000),
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<DiscoveryReport> {
+    if (this.running) return this.report();
+    this.running = true;
+    this.startedAt = this.now();
+    this.settled = false;
+    this.roundIndex = 0;
+    this.found.clear();
+    this.registry.on('change', this.onRegistryChange);
+
+    const lan = this.opts.mdns || this.opts.udp;
+    this.slots = new Map();
+    if (lan) await this.refreshInterfaces();
+    if (this.opts.serial) {
+      const scanner = new SerialScanner({
+        named: [...new Set(this.options.serialPorts ?? [])],
+        catalog: this.options.catalog ?? builtinCatalog(),
+        listPorts: this.options.listSerialPorts ?? (() => SerialPort.list()),
+        timeoutMs: this.options.serialTimeoutMs ?? DEFAULT_SERIAL_PROBE_TIMEOUT_MS,
+        now: this.now,
+      });
+      scanner.on('found', (sighting, descriptor) => {
+        this.sight(sighting);
+        this.registry.setDescriptor(sighting.id, descriptor);
+      });
+      scanner.on('changed', () => this.scheduleReport());
+      this.scanner = scanner;
+    }
+    this.round();
+    this.settleTimer = setTimeout(() => {
+      this.settled = true;
+      this.scheduleReport();
+    }, SETTLE_MS);
+    this.sweepTimer = setInterval(() => this.sweep(), Math.min(1000, this.opts.probeIntervalMs));
+    const report = this.report();
+    this.lastEmitted = JSON.stringify(report);
+    return report;
+  }
+
+  async stop(): Promise<DiscoveryReport> {
+    if (!this.running) return this.report();
+    this.running = false;
+    for (const timer of [this.roundTimer, this.settleTimer, this.sweepTimer]) if (timer) clearTimeout(timer);
+    this.roundTimer = this.settleTimer = this.sweepTimer = null;
+    await this.refreshing;
+    this.registry.off('change', this.onRegistryChange);
+    await Promise.all([...this.slots.values()].map((s) => s.lane?.stop()));
+    await this.scanner?.stop();
+    this.scanner = null;
+    const report = this.report();
+    this.lastEmitted = JSON.stringify(report);
+    this.emit('report', report);
+    return report;
+  }
+
+  report(): DiscoveryReport {
+    const interfaces = [...this.slots.values()].map((s) => (s.lane ? s.lane.report(s.report.used) : s.report));
+    const serialPorts = this.scanner?.reports() ?? [];
+    let devicesFound = 0;
+    for (const id of this.found) if (this.registry.isOnline(id)) devicesFound++;
+    const hints = whyNotFound({
+      lan: this.opts.mdns || this.opts.udp,
+      serial: this.opts.serial,
+      interfaces,
+      serialPorts,
+      serialPortsListed: this.scanner ? this.scanner.listed : 0,
+      serialListError: this.scanner?.listFailure,
+      devicesFound,
+      settled: this.settled,
+    });
+    return { running: this.running, startedAt: this.startedAt, interfaces, serialPorts, devicesFound, hints };
+  }
+
+  /** Counters that do not belong in the user-facing report (bad datagrams, foreign packets). */
+  stats(): Record<string, { mdns: unknown; udp: unknown }> {
+    const out: Record<string, { mdns: unknown; udp: unknown }> = {};
+    for (const [name, slot] of this.slots) {
+      if (slot.lane) out[name] = { mdns: slot.lane.browser?.stats ?? null, udp: slot.lane.prober?.stats ?? null };
+    }
+    return out;
+  }
+
+  private sight(sighting: Sighting): void {
+    if (!this.running) return;
+    const result = this.registry.sight(sighting);
+    if (result.kind === 'rejected') return;
+    if (!this.found.has(sighting.id)) {
+      this.found.add(sighting.id);
+      this.scheduleReport();
+    }
+  }
+
+  private round(): void {
+    if (!this.running) return;
+    for (const slot of this.slots.values()) slot.lane?.round();
+    void this.scanner?.round();
+    // Interfaces come and go (a cable plugged in after start); pick them up between rounds.
+    if (this.roundIndex > 0 && (this.opts.mdns || this.opts.udp) && !this.refreshing) {
+      this.refreshing = this.refreshInterfaces().finally(() => {
+        this.refreshing = null;
+      });
+    }
+    const delay = this.roundIndex + 1 < EARLY_ROUNDS_MS.length
+      ? EARLY_ROUNDS_MS[this.roundIndex + 1]! - EARLY_ROUNDS_MS[this.roundIndex]!
+      : this.opts.probeIntervalMs;
+    this.roundIndex++;
+    this.roundTimer = setTimeout(() => this.round(), delay);
+  }
+
+  private sweep(): void {
+    if (this.running) this.registry.sweep(this.now(), this.opts.lostAfterMs);
+  }
+
+  private selectInterfaces(): Map<string, { iface: NetInterface | null; used: boolean; error?: string }> {
+    const all = (this.options.listInterfaces ?? listInterfaces)();
+    const named = this.options.interfaces && this.options.interfaces.length > 0 ? [...new Set(this.options.interfaces)] : null;
+    const out = new Map<string, { iface: NetInterface | null; used: boolean; error?: string }>();
+    for (const iface of all) {
+      const wanted = named ? named.includes(iface.name) : iface.kind !== 'loopback';
+      if (wanted && !iface.up) out.set(iface.name, { iface, used: false, error: 'the interface is down' });
+      else out.set(iface.name, { iface, used: wanted });
+    }
+    for (const name of named ?? []) {
+      if (!out.has(name)) out.set(name, { iface: null, used: false, error: 'no such interface, or it has no IPv4 address' });
+    }
+    return out;
+  }
+
+  private async refreshInterfaces(): Promise<void> {
+    const selection = this.selectInterfaces();
+    const starting: Promise<void>[] = [];
+    let changed = false;
+    for (const [name, slot] of this.slots) {
+      const next = selection.get(name);
+      const same = next?.iface && slot.report.address === next.iface.address && slot.report.used === next.used;
+      if (!same) {
+        void slot.lane?.stop();
+        this.slots.delete(name);
+        changed = true;
+      }
+    }
+    for (const [name, choice] of selection) {
+      if (this.slots.has(name)) continue;
+      changed = true;
+      const report: InterfaceReport = {
+        name,
+        address: choice.iface?.address ?? '',
+        kind: choice.iface?.kind ?? classifyInterface(name, false),
+        used: choice.used,
+        mdnsAnswers: 0,
+        udpAnswers: 0,
+      };
+      if (choice.error) report.error = choice.error;
+      if (!choice.used || !choice.iface) {
+        this.slots.set(name, { report, lane: null });
+        continue;
+      }
+      const lane = new LanLane(choice.iface, { mdns: this.opts.mdns, udp: this.opts.udp, udpPort: this.opts.udpPort, now: this.now });
+      lane.on('sighting', (s) => this.sight(s));
+      lane.on('changed', () => this.scheduleReport());
+      this.slots.set(name, { report, lane });
+      starting.push(lane.start().then(() => {
+        // A lane that came up between rounds asks at once instead of waiting for the next one.
+        if (this.running && this.roundIndex > 0) lane.round();
+      }));
+    }
+    await Promise.all(starting);
+    if (!this.running) await Promise.all([...this.slots.values()].map((s) => s.lane?.stop()));
+    if (changed) this.scheduleReport();
+  }
+
+  private scheduleReport(): void {
+    if (this.emitScheduled) return;
+    this.emitScheduled = true;
+    setImmediate(() => {
+      this.emitScheduled = false;
+      const report = this.report();
+      const json = JSON.stringify(report);
+      if (json === this.lastEmitted) return;
+      this.lastEmitted = json;
+      this.emit('report', report);
+    });
+  }
+}

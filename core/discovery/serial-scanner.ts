@@ -1,0 +1,159 @@
+/**
+ * Serial side of discovery: which ports to probe, when to probe them again, what each said.
+ *
+ * Probing writes to a port, so a port is probed again only when that can tell something new:
+ * a port where a gateway answered (to keep it fresh and notice it leave), a port the technician
+ * named (the gateway may still be booting), and a port that newly appeared (plugged in).
+ * A catalog port that stayed silent is left alone until it is plugged in again.
+ */
+import { EventEmitter } from 'node:events';
+import type { DeviceDescriptor, SerialPortReport } from '../api/schemas.js';
+import type { DeviceCatalog } from './catalog.js';
+import { sightingFromDescriptor } from './descriptor.js';
+import type { Sighting } from './registry.js';
+import { probeSerialPort, selectSerialCandidates, type ProbeCandidate, type SerialPortInfo } from './serial-probe.js';
+
+export interface SerialScannerOptions {
+  readonly named: readonly string[];
+  readonly catalog: DeviceCatalog;
+  readonly listPorts: () => Promise<readonly SerialPortInfo[]>;
+  readonly timeoutMs: number;
+  readonly now: () => number;
+}
+
+export interface SerialScannerEvents {
+  found: [sighting: Sighting, descriptor: DeviceDescriptor];
+  changed: [];
+}
+
+interface PortState {
+  candidate: ProbeCandidate;
+  report: SerialPortReport;
+  /** The last gateway that answered here, re-sighted while its port is busy with our own session. */
+  last: { sighting: Sighting; descriptor: DeviceDescriptor } | null;
+}
+
+export class SerialScanner extends EventEmitter<SerialScannerEvents> {
+  private readonly ports = new Map<string, PortState>();
+  private listedCount: number | null = 0;
+  private listError: string | undefined;
+  private inFlight: Promise<void> | null = null;
+  private abort = new AbortController();
+
+  constructor(private readonly options: SerialScannerOptions) {
+    super();
+  }
+
+  get listed(): number | null {
+    return this.listedCount;
+  }
+
+  get listFailure(): string | undefined {
+    return this.listError;
+  }
+
+  reports(): SerialPortReport[] {
+    return [...this.ports.values()].map((p) => ({ ...p.report, baudRates: [...p.report.baudRates] }));
+  }
+
+  /** Starts a probe round unless one is still running; resolves when that round is done. */
+  round(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.runRound().finally(() => {
+        this.inFlight = null;
+      });
+    }
+    return this.inFlight;
+  }
+
+  /** Stops probing and waits until the port being probed is closed again. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.inFlight;
+    this.abort = new AbortController();
+  }
+
+  private async list(): Promise<readonly SerialPortInfo[]> {
+    try {
+      const listed = await this.options.listPorts();
+      this.listedCount = listed.length;
+      this.listError = undefined;
+      return listed;
+    } catch (err) {
+      // Named ports are still probed: listing needs udev, opening a path does not.
+      this.listedCount = null;
+      this.listError = (err as Error).message;
+      return [];
+    }
+  }
+
+  private async runRound(): Promise<void> {
+    const listed = await this.list();
+    const candidates = selectSerialCandidates(listed, this.options.named, this.options.catalog);
+    const present = new Set(candidates.map((c) => c.path));
+    let changed = false;
+    for (const path of [...this.ports.keys()]) {
+      if (!present.has(path)) {
+        this.ports.delete(path);
+        changed = true;
+      }
+    }
+    const due: PortState[] = [];
+    for (const candidate of candidates) {
+      let state = this.ports.get(candidate.path);
+      if (!state) {
+        const report: SerialPortReport = { path: candidate.path, reason: candidate.reason, baudRates: [...candidate.baudRates], result: 'pending' };
+        if (candidate.catalogEntry) report.catalogEntry = candidate.catalogEntry;
+        state = { candidate, report, last: null };
+        this.ports.set(candidate.path, state);
+        changed = true;
+      }
+      if (this.isDue(state)) due.push(state);
+    }
+    if (changed) this.emit('changed');
+    for (const state of due) {
+      if (this.abort.signal.aborted) return;
+      await this.probe(state);
+    }
+  }
+
+  private isDue(state: PortState): boolean {
+    switch (state.report.result) {
+      case 'pending':
+      case 'found':
+        return true;
+      case 'no-answer':
+      case 'busy':
+      case 'error':
+        return state.candidate.reason === 'named';
+      case 'permission-denied':
+        // Joining dialout needs a new login: probing again before that only repeats the refusal.
+        return false;
+    }
+  }
+
+  private async probe(state: PortState): Promise<void> {
+    const outcome = await probeSerialPort(state.candidate, { timeoutMs: this.options.timeoutMs, signal: this.abort.signal });
+    if (this.abort.signal.aborted && outcome.result !== 'found') return;
+    const before = JSON.stringify(state.report);
+    const report: SerialPortReport = { ...state.report, baudRates: [...state.candidate.baudRates] };
+    delete report.detail;
+    if (outcome.result === 'found') {
+      const path = { transport: 'serial' as const, path: state.candidate.path, baudRate: outcome.baudRate, via: 'probe' as const };
+      const sighting = sightingFromDescriptor(outcome.descriptor, path, this.options.now());
+      state.last = { sighting, descriptor: outcome.descriptor };
+      report.result = 'found';
+      report.detail = `${outcome.descriptor.name} (${outcome.descriptor.model}) at ${outcome.baudRate} baud`;
+      this.emit('found', sighting, outcome.descriptor);
+    } else if (outcome.result === 'busy' && state.last && state.report.result === 'found') {
+      // Most likely our own session on this gateway holds the port: it is still there.
+      this.emit('found', { ...state.last.sighting, at: this.options.now() }, state.last.descriptor);
+    } else {
+      state.last = null;
+      report.result = outcome.result;
+      report.detail = outcome.fix ? `${outcome.detail} — ${outcome.fix}` : outcome.detail;
+    }
+    state.report = report;
+    if (JSON.stringify(report) !== before) this.emit('changed');
+  }
+}

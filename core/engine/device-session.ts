@@ -1,0 +1,104 @@
+/**
+ * Opening a verified session with a gateway over one of its paths.
+ *
+ * Every session runs `hello` (device proves its key), checks the TLS certificate key against the
+ * device id, checks the id the caller expected, and checks the pin for the hardware identity.
+ */
+import type { SerialPort } from 'serialport';
+import type { DeviceDescriptor, DevicePath } from '../api/schemas.js';
+import { hello, type HelloOptions } from '../protocol/client-session.js';
+import { FgpError } from '../protocol/errors.js';
+import type { HelloResult } from '../protocol/handshake.js';
+import { toHex } from '../protocol/identity.js';
+import { FgpPeer } from '../protocol/peer.js';
+import { closeSerial, openSerial } from '../transport/serial.js';
+import { openTcp } from '../transport/tcp.js';
+import type { PinStore } from '../store/pin-store.js';
+
+export interface DeviceSession {
+  readonly peer: FgpPeer;
+  readonly descriptor: DeviceDescriptor;
+  readonly path: DevicePath;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** The id discovery saw for this path; a different answer is refused. */
+  readonly expectId?: string;
+  readonly pins?: PinStore;
+  readonly timeoutMs?: number;
+}
+
+export function descriptorToApi(d: HelloResult): DeviceDescriptor {
+  return {
+    protocol: d.protocol,
+    id: d.id,
+    publicKey: toHex(d.publicKey),
+    name: d.name,
+    vendor: d.vendor,
+    model: d.model,
+    hardwareRevision: d.hardwareRevision,
+    serial: d.serial,
+    firmware: d.firmware,
+    slots: d.slots,
+    models: d.models.map((m) => ({ name: m.name, version: m.version, sha256: toHex(m.sha256) })),
+    accelerators: d.accelerators,
+    capabilities: d.capabilities,
+    maxFrame: d.maxFrame,
+  };
+}
+
+export async function openDeviceSession(path: DevicePath, options: OpenOptions = {}): Promise<DeviceSession> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  let peer: FgpPeer;
+  let close: () => Promise<void>;
+  const helloOptions: { transportKey?: Uint8Array } = {};
+  switch (path.transport) {
+    case 'tcp': {
+      const opened = await openTcp({ host: path.host, port: path.port, tls: path.tls }, timeoutMs);
+      peer = new FgpPeer(opened.stream, { channelBinding: opened.binding, requestTimeoutMs: timeoutMs });
+      if (opened.transportKey) helloOptions.transportKey = opened.transportKey;
+      close = async () => peer.close();
+      break;
+    }
+    case 'serial': {
+      const port: SerialPort = await openSerial({ path: path.path, baudRate: path.baudRate });
+      peer = new FgpPeer(port, { requestTimeoutMs: timeoutMs });
+      close = () => closeSerial(port);
+      break;
+    }
+  }
+  try {
+    const result = await hello(peer, helloOptions satisfies HelloOptions);
+    if (options.expectId && result.id !== options.expectId) {
+      throw new FgpError(
+        'identity_mismatch',
+        `expected gateway ${options.expectId.slice(0, 12)}… at ${describePath(path)} but ${result.id.slice(0, 12)}… answered`,
+        undefined,
+        'The address now belongs to another gateway (DHCP, a swapped cable). Run discovery again.',
+      );
+    }
+    const pin = options.pins?.checkAndPin(result, result.id);
+    if (pin && !pin.ok) {
+      throw new FgpError(
+        'pin_mismatch',
+        `WARNING: ${result.vendor} ${result.model} serial ${result.serial} answered with a different key than the first time (now ${result.id.slice(0, 12)}…, pinned ${pin.pinnedId.slice(0, 12)}… on ${new Date(pin.firstSeen).toISOString().slice(0, 10)}). Fieldline refuses to talk to it.`,
+        { pinnedId: pin.pinnedId, presentedId: result.id },
+        'If the gateway was re-imaged or its board replaced, confirm with your administrator, then forget the old pin (fieldline pins forget). Otherwise someone may be impersonating it: do not proceed.',
+      );
+    }
+    return { peer, descriptor: descriptorToApi(result), path, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+export function describePath(path: DevicePath): string {
+  return path.transport === 'tcp' ? `${path.host}:${path.port}` : path.path;
+}
+
+/** Paths in the order worth trying: LAN (fast, TLS) before serial. */
+export function rankPaths(paths: readonly DevicePath[]): DevicePath[] {
+  return [...paths].sort((a, b) => (a.transport === b.transport ? 0 : a.transport === 'tcp' ? -1 : 1));
+}

@@ -1,0 +1,146 @@
+/**
+ * The engine: composes store, discovery and device sessions behind the API contract.
+ *
+ * Hosts (Electron utility process, `fieldline serve`, CLI) create one and serve its handlers.
+ */
+import { ApiError, type EventName } from '../api/contract.js';
+import type { Handlers } from '../api/dispatch.js';
+import type { Device, DiscoveryReport } from '../api/schemas.js';
+import { authenticate } from '../protocol/client-session.js';
+import { Discovery, DeviceRegistry, type DiscoveryOptions } from '../discovery/index.js';
+import { packageVersion } from '../package-info.js';
+import { openDatabase } from '../store/database.js';
+import { PinStore } from '../store/pin-store.js';
+import { ProfileStore } from '../store/profile-store.js';
+import { parseAddress } from './address.js';
+import { openDeviceSession, rankPaths, type DeviceSession } from './device-session.js';
+import type { Engine, EngineOptions } from './engine-types.js';
+
+export type { Engine, EngineOptions } from './engine-types.js';
+
+const appVersion = packageVersion();
+
+export async function createEngine(options: EngineOptions): Promise<Engine> {
+  const db = openDatabase(options.dataDir);
+  const profiles = new ProfileStore(db, options.dataDir);
+  const pins = new PinStore(db);
+  const registry = new DeviceRegistry();
+  const listeners = new Set<(event: EventName, data: unknown) => void>();
+  const emit = (event: EventName, data: unknown): void => {
+    for (const listener of listeners) listener(event, data);
+  };
+  registry.on('change', (change) => emit('devices.changed', change));
+
+  let discovery: Discovery | null = null;
+  let lastReport: DiscoveryReport | null = null;
+
+  async function startDiscovery(params: { interfaces?: string[] | undefined; serialPorts?: string[] | undefined }): Promise<DiscoveryReport> {
+    if (discovery) await discovery.stop();
+    const discoveryOptions: DiscoveryOptions = {
+      interfaces: params.interfaces ?? options.discovery?.interfaces?.slice(),
+      serialPorts: params.serialPorts ?? options.discovery?.serialPorts?.slice(),
+      udpPort: options.discovery?.udpPort,
+    };
+    const next = new Discovery(registry, discoveryOptions);
+    next.on('report', (report) => {
+      lastReport = report;
+      emit('discovery.report', report);
+    });
+    discovery = next;
+    const report = await next.start();
+    lastReport = report;
+    return report;
+  }
+
+  function requireDevice(id: string): Device {
+    const device = registry.get(id);
+    if (!device) throw new ApiError('unknown_device', `no gateway with id ${id.slice(0, 12)}… has been seen`, 'Run discovery, or add the gateway by its address.');
+    return device;
+  }
+
+  /** Tries each of a device's paths, best first; the last failure is the one reported. */
+  async function withSession<T>(device: Device, use: (session: DeviceSession) => Promise<T>): Promise<T> {
+    let lastError: unknown = new ApiError('no_path', `${device.name} has no known path`, 'Run discovery again.');
+    for (const path of rankPaths(device.paths)) {
+      let session: DeviceSession;
+      try {
+        session = await openDeviceSession(path, { expectId: device.id, pins });
+      } catch (err) {
+        // A pin or identity failure is a security verdict: never fall through to another path.
+        if ((err as { code?: string }).code === 'pin_mismatch' || (err as { code?: string }).code === 'identity_mismatch') throw err;
+        lastError = err;
+        continue;
+      }
+      try {
+        registry.setDescriptor(device.id, session.descriptor);
+        return await use(session);
+      } finally {
+        await session.close();
+      }
+    }
+    throw lastError;
+  }
+
+  const handlers: Handlers = {
+    'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
+    'profile.get': async () => profiles.get(),
+    'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
+    'discovery.start': async (params) => startDiscovery(params),
+    'discovery.stop': async () => {
+      if (discovery) {
+        await discovery.stop();
+        lastReport = discovery.report();
+        discovery = null;
+      }
+      return lastReport ?? emptyReport();
+    },
+    'discovery.report': async () => discovery?.report() ?? lastReport ?? emptyReport(),
+    'devices.list': async () => registry.list(),
+    'devices.info': async ({ id }) => {
+      const device = requireDevice(id);
+      await withSession(device, async () => undefined);
+      return requireDevice(id);
+    },
+    'devices.add': async ({ address }) => {
+      const parsed = parseAddress(address);
+      if (!parsed.ok) throw new ApiError('bad_address', parsed.reason, 'Examples: 10.0.0.7, gw-01.local:48621, /dev/ttyUSB0@115200, COM3.');
+      const session = await openDeviceSession(parsed.path, { pins });
+      try {
+        const d = session.descriptor;
+        registry.sight({ id: d.id, name: d.name, vendor: d.vendor, model: d.model, serial: d.serial, firmware: d.firmware.version, path: parsed.path, at: Date.now() });
+        registry.setDescriptor(d.id, d);
+        return requireDevice(d.id);
+      } finally {
+        await session.close();
+      }
+    },
+    'devices.authenticate': async ({ id }) => {
+      const device = requireDevice(id);
+      const identity = profiles.identity();
+      if (!identity) throw new ApiError('no_profile', 'there is no technician profile on this laptop yet', 'Create your technician profile first (name and organisation).');
+      const outcome = await withSession(device, (session) => authenticate(session.peer, device.id, identity));
+      registry.markAuthenticated(id);
+      return { deviceId: id, technician: outcome.technician, role: outcome.role };
+    },
+  };
+
+  if (options.autoStartDiscovery) await startDiscovery({});
+
+  return {
+    handlers,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      if (discovery) await discovery.stop();
+      listeners.clear();
+      db.close();
+    },
+  };
+}
+
+function emptyReport(): DiscoveryReport {
+  return { running: false, startedAt: null, interfaces: [], serialPorts: [], devicesFound: 0, hints: [] };
+}
+

@@ -1,0 +1,97 @@
+/**
+ * The `app://fieldline/` scheme that serves the built renderer to the window.
+ *
+ * A custom scheme instead of file:// gives the page a real origin (so CSP 'self' means exactly
+ * our files), lets the navigation guard recognise our own URLs, and confines reads to the
+ * renderer folder: no page can ask for an arbitrary file on disk.
+ */
+import { protocol } from 'electron';
+import { readFile } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
+import { CONTENT_SECURITY_POLICY } from './security-guards.js';
+
+export const APP_SCHEME = 'app';
+export const APP_HOST = 'fieldline';
+export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
+
+const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.webp': 'image/webp',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain; charset=utf-8',
+};
+
+/** True for URLs that belong to the app itself; everything else is foreign. */
+export function isAppUrl(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    // Non-special schemes have an opaque `origin` ("null"), so compare scheme and host.
+    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** Must run before the app is ready: privileges cannot be granted afterwards. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
+}
+
+/** Maps a request path to a file strictly inside `rootDir`, or null. */
+export function resolveAppFile(rootDir: string, pathname: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const root = resolve(rootDir);
+  const file = resolve(root, `.${decoded === '/' ? '/index.html' : decoded}`);
+  return file.startsWith(root + sep) ? file : null;
+}
+
+function textResponse(status: number, text: string): Response {
+  return new Response(text, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+}
+
+export function serveAppScheme(rootDir: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    if (url.host !== APP_HOST) return textResponse(404, `unknown app host "${url.host}"`);
+    if (request.method !== 'GET' && request.method !== 'HEAD') return textResponse(405, `${request.method} is not allowed`);
+    const file = resolveAppFile(rootDir, url.pathname);
+    if (file === null) return textResponse(404, 'not found');
+    try {
+      const body = await readFile(file);
+      return new Response(request.method === 'HEAD' ? null : body, {
+        status: 200,
+        headers: {
+          'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          // The policy rides on each response: session.webRequest hooks are not guaranteed to see
+          // responses of a custom scheme handled in this process.
+          'content-security-policy': CONTENT_SECURITY_POLICY,
+          'x-content-type-options': 'nosniff',
+          'cache-control': 'no-cache',
+        },
+      });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'EISDIR' ? textResponse(404, 'not found') : textResponse(500, `cannot read ${url.pathname}`);
+    }
+  });
+}

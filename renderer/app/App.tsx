@@ -1,0 +1,54 @@
+/**
+ * The shell: first run until a profile exists, then the Devices view; the status bar always.
+ */
+import { DevicesView } from '../devices/DevicesView.js';
+import { FirstRun } from '../profile/FirstRun.js';
+import { retryProfileLoad } from '../profile/profile-service.js';
+import { useProfileStore } from '../profile/store.js';
+import { ErrorNotice } from '../shared/ErrorNotice.js';
+import { StatusBar } from '../status/StatusBar.js';
+import { Header } from './Header.js';
+
+function Body(): React.ReactElement {
+  const status = useProfileStore((s) => s.status);
+  const justCreated = useProfileStore((s) => s.justCreated);
+  switch (status.kind) {
+    case 'loading':
+      return (
+        <main className="centered" data-testid="app-loading">
+          <p className="muted">Connecting to the Fieldline engine…</p>
+        </main>
+      );
+    case 'error':
+      return (
+        <main className="centered">
+          <ErrorNotice error={status.error} title="Fieldline could not read your technician profile" testId="profile-load-error">
+            <button type="button" className="button" onClick={retryProfileLoad}>
+              Try again
+            </button>
+          </ErrorNotice>
+        </main>
+      );
+    case 'missing':
+      return <FirstRun />;
+    case 'ready':
+      if (justCreated) return <FirstRun />;
+      return (
+        <>
+          <Header profile={status.profile} />
+          <main className="content" id="devices">
+            <DevicesView />
+          </main>
+        </>
+      );
+  }
+}
+
+export function App(): React.ReactElement {
+  return (
+    <div className="app">
+      <Body />
+      <StatusBar />
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+/**
+ * The top bar: where you are, who you are, and appearance.
+ */
+import type { Profile } from '../../core/api/schemas.js';
+import { KeyDetails } from '../profile/KeyDetails.js';
+import { TrustExplainer } from '../profile/TrustExplainer.js';
+import { THEME_LABELS, THEMES, isTheme, setTheme, useThemeStore } from '../settings/theme.js';
+
+function ThemePicker(): React.ReactElement {
+  const theme = useThemeStore((s) => s.theme);
+  return (
+    <label className="header__theme">
+      <span>Appearance</span>
+      <select value={theme} onChange={(e) => (isTheme(e.target.value) ? setTheme(e.target.value) : undefined)} data-testid="theme-select">
+        {THEMES.map((t) => (
+          <option key={t} value={t}>
+            {THEME_LABELS[t]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+export function Header({ profile }: { profile: Profile }): React.ReactElement {
+  return (
+    <header className="header">
+      <span className="header__brand">Fieldline</span>
+      <nav aria-label="Views">
+        <a className="header__view" aria-current="page" href="#devices">
+          Devices
+        </a>
+      </nav>
+      <span className="header__spacer" />
+      <details className="header__profile" data-testid="profile-menu">
+        <summary>
+          {profile.name} · {profile.organisation}
+        </summary>
+        <div className="header__profile-body">
+          <KeyDetails profile={profile} />
+          <TrustExplainer profile={profile} />
+        </div>
+      </details>
+      <ThemePicker />
+    </header>
+  );
+}

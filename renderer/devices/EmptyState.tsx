@@ -1,0 +1,33 @@
+/**
+ * What the Devices view says when no gateway has answered: what to check, and what was tried.
+ */
+import type { DiscoveryReport } from '../../core/api/schemas.js';
+import { DiscoveryReportView } from './DiscoveryReportView.js';
+
+export function EmptyState({ report }: { report: DiscoveryReport | null }): React.ReactElement {
+  return (
+    <div className="empty-state" data-testid="devices-empty">
+      <h2>No gateways found yet</h2>
+      <p>
+        {report?.running === false
+          ? 'Discovery is stopped. Start it with the button above, then check the points below.'
+          : 'Fieldline keeps looking; gateways appear here as soon as they answer. While you wait, check:'}
+      </p>
+      <ul className="checklist">
+        <li>
+          <strong>Cable and power.</strong> Is the gateway powered and has it finished booting? Is the network or serial cable seated at
+          both ends? A serial gateway needs its USB-serial adapter plugged into this laptop.
+        </li>
+        <li>
+          <strong>Network.</strong> Is this laptop on the same network segment as the gateway (same switch or VLAN)? VPNs and Docker or
+          virtual machine bridges do not reach it. The interfaces searched are listed below.
+        </li>
+        <li>
+          <strong>Port permissions.</strong> On Linux, serial ports need the <code>dialout</code> group: run{' '}
+          <code>sudo usermod -aG dialout $USER</code>, then log out and back in.
+        </li>
+      </ul>
+      {report === null ? <p className="muted">Waiting for the first discovery report…</p> : <DiscoveryReportView report={report} />}
+    </div>
+  );
+}

@@ -1,0 +1,28 @@
+/**
+ * Renderer entry: start the feature services, then render.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { App } from './app/App.js';
+import { startDevicesSync } from './devices/devices-service.js';
+import { startProfileSync } from './profile/profile-service.js';
+import { startTheme } from './settings/theme.js';
+import { startClock } from './shared/clock.js';
+import { startStatusSync } from './status/status-service.js';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/devices.css';
+
+startTheme();
+startClock();
+startStatusSync();
+startProfileSync();
+startDevicesSync();
+
+const container = document.getElementById('root');
+if (container === null) throw new Error('index.html has no #root element');
+createRoot(container).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);
