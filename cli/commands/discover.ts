@@ -77,7 +77,7 @@ export async function runDiscover(argv: string[]): Promise<number> {
     return 0;
   }
   const now = Date.now();
-  const rows = devices.map((d) => [d.name, d.model, d.firmware, transportsOf(d), d.paths.map(describeTransport).join(', '), relativeAge(now - d.lastSeen), d.id.slice(0, 12)]);
+  const rows = devices.map((d) => [d.name, d.model, d.firmware, transportsOf(d), [...new Set(d.paths.map(describeTransport))].join(', '), relativeAge(now - d.lastSeen), d.id.slice(0, 12)]);
   process.stdout.write(`${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n`);
   return 0;
 }

@@ -7,9 +7,7 @@
 import { z } from 'zod';
 import builtinCatalogJson from '../../resources/device-catalog.json' with { type: 'json' };
 
-const usbId = z
-  .string()
-  .regex(/^[0-9a-f]{4}$/, 'a USB id is 4 lowercase hex digits, e.g. "0403"');
+const usbId = z.string().regex(/^[0-9a-f]{4}$/, 'a USB id is 4 lowercase hex digits, e.g. "0403"');
 
 export const catalogEntrySchema = z
   .object({
@@ -40,7 +38,10 @@ export type CatalogResult = { ok: true; catalog: DeviceCatalog } | { ok: false; 
 export function parseCatalog(input: unknown): CatalogResult {
   const parsed = deviceCatalogSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, reason: `device catalog: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}` };
+    return {
+      ok: false,
+      reason: `device catalog: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    };
   }
   const seen = new Set<string>();
   for (const entry of parsed.data.entries) {

@@ -7,7 +7,7 @@ import { SerialPort } from 'serialport';
 import type { DiscoveryReport, InterfaceReport } from '../api/schemas.js';
 import { UDP_PROBE_PORT } from '../protocol/announce.js';
 import { builtinCatalog, type DeviceCatalog } from './catalog.js';
-import { classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
+import { chooseInterfaces, classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
 import { LanLane } from './lan-lane.js';
 import type { DeviceRegistry, Sighting } from './registry.js';
 import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type SerialPortInfo } from './serial-probe.js';
@@ -96,7 +96,11 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
 
     const lan = this.opts.mdns || this.opts.udp;
     this.slots = new Map();
-    if (lan) await this.refreshInterfaces();
+    if (lan) {
+      this.refreshing = this.refreshInterfaces();
+      await this.refreshing.finally(() => (this.refreshing = null));
+    }
+    if (!this.running) return this.report(); // stopped while the sockets were opening
     if (this.opts.serial) {
       const scanner = new SerialScanner({
         named: [...new Set(this.options.serialPorts ?? [])],
@@ -186,9 +190,10 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         this.refreshing = null;
       });
     }
-    const delay = this.roundIndex + 1 < EARLY_ROUNDS_MS.length
-      ? EARLY_ROUNDS_MS[this.roundIndex + 1]! - EARLY_ROUNDS_MS[this.roundIndex]!
-      : this.opts.probeIntervalMs;
+    const delay =
+      this.roundIndex + 1 < EARLY_ROUNDS_MS.length
+        ? EARLY_ROUNDS_MS[this.roundIndex + 1]! - EARLY_ROUNDS_MS[this.roundIndex]!
+        : this.opts.probeIntervalMs;
     this.roundIndex++;
     this.roundTimer = setTimeout(() => this.round(), delay);
   }
@@ -197,28 +202,19 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     if (this.running) this.registry.sweep(this.now(), this.opts.lostAfterMs);
   }
 
-  private selectInterfaces(): Map<string, { iface: NetInterface | null; used: boolean; error?: string }> {
-    const all = (this.options.listInterfaces ?? listInterfaces)();
-    const named = this.options.interfaces && this.options.interfaces.length > 0 ? [...new Set(this.options.interfaces)] : null;
-    const out = new Map<string, { iface: NetInterface | null; used: boolean; error?: string }>();
-    for (const iface of all) {
-      const wanted = named ? named.includes(iface.name) : iface.kind !== 'loopback';
-      if (wanted && !iface.up) out.set(iface.name, { iface, used: false, error: 'the interface is down' });
-      else out.set(iface.name, { iface, used: wanted });
-    }
-    for (const name of named ?? []) {
-      if (!out.has(name)) out.set(name, { iface: null, used: false, error: 'no such interface, or it has no IPv4 address' });
-    }
-    return out;
-  }
-
   private async refreshInterfaces(): Promise<void> {
-    const selection = this.selectInterfaces();
+    const selection = new Map(
+      chooseInterfaces((this.options.listInterfaces ?? listInterfaces)(), this.options.interfaces).map((c) => [c.name, c]),
+    );
     const starting: Promise<void>[] = [];
     let changed = false;
     for (const [name, slot] of this.slots) {
       const next = selection.get(name);
-      const same = next?.iface && slot.report.address === next.iface.address && slot.report.used === next.used;
+      const same =
+        next !== undefined &&
+        slot.report.address === (next.iface?.address ?? '') &&
+        slot.report.used === next.used &&
+        (slot.report.error ?? '') === (next.error ?? '');
       if (!same) {
         void slot.lane?.stop();
         this.slots.delete(name);
@@ -245,10 +241,12 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       lane.on('sighting', (s) => this.sight(s));
       lane.on('changed', () => this.scheduleReport());
       this.slots.set(name, { report, lane });
-      starting.push(lane.start().then(() => {
-        // A lane that came up between rounds asks at once instead of waiting for the next one.
-        if (this.running && this.roundIndex > 0) lane.round();
-      }));
+      starting.push(
+        lane.start().then(() => {
+          // A lane that came up between rounds asks at once instead of waiting for the next one.
+          if (this.running && this.roundIndex > 0) lane.round();
+        }),
+      );
     }
     await Promise.all(starting);
     if (!this.running) await Promise.all([...this.slots.values()].map((s) => s.lane?.stop()));

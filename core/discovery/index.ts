@@ -2,9 +2,25 @@
  * Discovery: find gateways over the LAN and serial, merge them in the registry, explain misses.
  */
 export { DeviceRegistry, DEFAULT_LOST_AFTER_MS, pathKey, type RegistryOptions, type Sighting, type SightResult } from './registry.js';
-export { listInterfaces, classifyInterface, broadcastAddress, inSubnet, type NetInterface, type InterfaceKind, type InterfaceFacts } from './interfaces.js';
+export {
+  listInterfaces,
+  classifyInterface,
+  broadcastAddress,
+  inSubnet,
+  type NetInterface,
+  type InterfaceKind,
+  type InterfaceFacts,
+} from './interfaces.js';
 export { Discovery, DEFAULT_PROBE_INTERVAL_MS, type DiscoveryOptions } from './discovery.js';
-export { builtinCatalog, parseCatalog, matchCatalog, deviceCatalogSchema, NAMED_PORT_BAUD_RATES, type DeviceCatalog, type CatalogEntry } from './catalog.js';
+export {
+  builtinCatalog,
+  parseCatalog,
+  matchCatalog,
+  deviceCatalogSchema,
+  NAMED_PORT_BAUD_RATES,
+  type DeviceCatalog,
+  type CatalogEntry,
+} from './catalog.js';
 export {
   probeSerialPort,
   selectSerialCandidates,

@@ -31,7 +31,8 @@ export interface InterfaceFacts {
   readonly bridgePorts: readonly { readonly name: string; readonly virtual: boolean }[] | null;
 }
 
-const VIRTUAL_NAME = /^(docker\d*|br-[0-9a-f]+|veth|virbr|vmnet|vboxnet|tun|tap|wg|zt|utun|vEthernet|lxcbr|lxdbr|cni|flannel|cali|podman|tailscale|ham)/i;
+const VIRTUAL_NAME =
+  /^(docker\d*|br-[0-9a-f]+|veth|virbr|vmnet|vboxnet|tun|tap|wg|zt|utun|vEthernet|lxcbr|lxdbr|cni|flannel|cali|podman|tailscale|ham)/i;
 const LOOPBACK_NAME = /^(lo\d*|Loopback)/i;
 
 export function classifyInterface(name: string, internal: boolean, facts: InterfaceFacts | null = null): InterfaceKind {
@@ -84,7 +85,7 @@ export function inSubnet(ip: string, iface: Pick<NetInterface, 'address' | 'netm
   const b = ipv4ToInt(iface.address);
   const mask = ipv4ToInt(iface.netmask);
   if (a === null || b === null || mask === null) return false;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }
 
 /** Reads the Linux sysfs facts for one interface; returns nulls elsewhere. */
@@ -135,6 +136,33 @@ export function listInterfaces(
       kind: classifyInterface(name, info.internal, f),
       up: f?.up ?? true,
     });
+  }
+  return out;
+}
+
+export interface InterfaceChoice {
+  readonly name: string;
+  readonly iface: NetInterface | null;
+  readonly used: boolean;
+  readonly error?: string;
+}
+
+/**
+ * Which interfaces discovery uses: the named ones, or by default every non-loopback interface
+ * that is up. Loopback only when named, because gateways are never there except in tests and
+ * demos. Every interface is listed (used or not) so the report shows what was left out and why.
+ */
+export function chooseInterfaces(all: readonly NetInterface[], names?: readonly string[]): InterfaceChoice[] {
+  const named = names && names.length > 0 ? [...new Set(names)] : null;
+  const out: InterfaceChoice[] = [];
+  for (const iface of all) {
+    const wanted = named ? named.includes(iface.name) : iface.kind !== 'loopback';
+    if (wanted && !iface.up) out.push({ name: iface.name, iface, used: false, error: 'the interface is down' });
+    else out.push({ name: iface.name, iface, used: wanted });
+  }
+  for (const name of named ?? []) {
+    if (!all.some((i) => i.name === name))
+      out.push({ name, iface: null, used: false, error: 'no such interface, or it has no IPv4 address' });
   }
   return out;
 }

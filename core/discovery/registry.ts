@@ -21,9 +21,7 @@ export interface Sighting {
   readonly at: number;
 }
 
-export type SightResult =
-  | { readonly kind: 'appeared' | 'updated' | 'unchanged' }
-  | { readonly kind: 'rejected'; readonly reason: string };
+export type SightResult = { readonly kind: 'appeared' | 'updated' | 'unchanged' } | { readonly kind: 'rejected'; readonly reason: string };
 
 export interface RegistryOptions {
   /** A device not seen for this long is marked lost at the next sweep. */

@@ -42,9 +42,12 @@ export function selectSerialCandidates(
   for (const path of named) {
     if (out.has(path)) continue;
     const entry = byPath.has(path) ? matchCatalog(byPath.get(path)!, catalog) : null;
-    out.set(path, entry
-      ? { path, reason: 'named', catalogEntry: entry.name, baudRates: [...entry.baudRates] }
-      : { path, reason: 'named', baudRates: [...NAMED_PORT_BAUD_RATES] });
+    out.set(
+      path,
+      entry
+        ? { path, reason: 'named', catalogEntry: entry.name, baudRates: [...entry.baudRates] }
+        : { path, reason: 'named', baudRates: [...NAMED_PORT_BAUD_RATES] },
+    );
   }
   for (const port of listed) {
     if (out.has(port.path)) continue;
@@ -71,6 +74,9 @@ export interface SerialProbeOptions {
 
 export const DEFAULT_SERIAL_PROBE_TIMEOUT_MS = 1000;
 
+const LOCKED = /cannot lock port|resource temporarily unavailable|EAGAIN/i;
+const BUSY_FIX = 'Close the other program (a serial console, another Fieldline) and try again.';
+
 interface Attempt {
   readonly outcome: SerialProbeOutcome;
   /** The port could not be opened: no other baud rate will change that. */
@@ -83,6 +89,10 @@ async function helloAt(path: string, baudRate: number, timeoutMs: number): Promi
     port = await openSerial({ path, baudRate });
   } catch (err) {
     const e = err instanceof FgpError ? err : new FgpError('serial_failed', `${path}: ${(err as Error).message}`);
+    // serialport reports another holder's lock as "Resource temporarily unavailable Cannot lock port".
+    if (e.code !== 'port_busy' && LOCKED.test(e.message)) {
+      return { outcome: { result: 'busy', detail: `${path} is in use by another program`, fix: BUSY_FIX }, openFailed: true };
+    }
     const result = e.code === 'permission_denied' ? 'permission-denied' : e.code === 'port_busy' ? 'busy' : 'error';
     return { outcome: e.fix !== undefined ? { result, detail: e.message, fix: e.fix } : { result, detail: e.message }, openFailed: true };
   }

@@ -102,7 +102,12 @@ export class SerialScanner extends EventEmitter<SerialScannerEvents> {
     for (const candidate of candidates) {
       let state = this.ports.get(candidate.path);
       if (!state) {
-        const report: SerialPortReport = { path: candidate.path, reason: candidate.reason, baudRates: [...candidate.baudRates], result: 'pending' };
+        const report: SerialPortReport = {
+          path: candidate.path,
+          reason: candidate.reason,
+          baudRates: [...candidate.baudRates],
+          result: 'pending',
+        };
         if (candidate.catalogEntry) report.catalogEntry = candidate.catalogEntry;
         state = { candidate, report, last: null };
         this.ports.set(candidate.path, state);

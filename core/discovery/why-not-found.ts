@@ -53,7 +53,13 @@ function lanHints(o: Observations): Hint[] {
   const used = o.interfaces.filter((i) => i.used);
   const working = used.filter((i) => i.error === undefined);
   for (const i of used.filter((u) => u.error !== undefined)) {
-    out.push(hint('interface-error', `Discovery could not use ${i.name}${i.address ? ` (${i.address})` : ''}: ${i.error}`, 'Check that the interface is up and has an IPv4 address, or leave it out of the interface list.'));
+    out.push(
+      hint(
+        'interface-error',
+        `Discovery could not use ${i.name}${i.address ? ` (${i.address})` : ''}: ${i.error}`,
+        'Check that the interface is up and has an IPv4 address, or leave it out of the interface list.',
+      ),
+    );
   }
   if (working.length === 0) {
     const present = o.interfaces.filter((i) => i.kind !== 'loopback' && i.address !== '');
@@ -61,7 +67,9 @@ function lanHints(o: Observations): Hint[] {
     if (used.length > 0) message = `None of the chosen interfaces could be used (${names(used)}).`;
     else if (present.length === 0) message = 'No network interface with an IPv4 address is up.';
     else message = `No usable network interface: ${present.map((i) => `${i.name} ${i.error ?? 'not selected'}`).join(', ')}.`;
-    out.push(hint('no-interface', message, 'Plug in the Ethernet cable or join the gateways\' Wi-Fi and wait for an address, then search again.'));
+    out.push(
+      hint('no-interface', message, "Plug in the Ethernet cable or join the gateways' Wi-Fi and wait for an address, then search again."),
+    );
     return out;
   }
   const answers = working.reduce((n, i) => n + i.mdnsAnswers + i.udpAnswers, 0);
@@ -72,7 +80,7 @@ function lanHints(o: Observations): Hint[] {
       hint(
         'only-virtual-interfaces',
         `Only virtual interfaces are up (${names(lanSide)}): these are Docker, VM or container bridges, not the gateways' network.`,
-        'Connect the laptop to the gateways\' network (Ethernet cable or Wi-Fi); a VM may also need its network in bridged mode.',
+        "Connect the laptop to the gateways' network (Ethernet cable or Wi-Fi); a VM may also need its network in bridged mode.",
       ),
     );
   }
@@ -94,15 +102,33 @@ function serialHints(o: Observations): Hint[] {
         out.push(hint('serial-permission-denied', `Permission denied on ${p.path}: this user may not open serial ports.`, DIALOUT_FIX));
         break;
       case 'busy':
-        out.push(hint('serial-busy', `${p.path} is in use by another program.`, 'Close the other program (a serial console such as screen, minicom or PuTTY, or another Fieldline window) and search again.'));
+        out.push(
+          hint(
+            'serial-busy',
+            `${p.path} is in use by another program.`,
+            'Close the other program (a serial console such as screen, minicom or PuTTY, or another Fieldline window) and search again.',
+          ),
+        );
         break;
       case 'no-answer':
         if (p.reason === 'named') {
-          out.push(hint('serial-no-answer', `Nothing answered on ${p.path} at ${p.baudRates.join(', ')} baud.`, 'Check that the gateway is powered, that the cable carries data (not charge-only), and that the Fieldline agent serves this port.'));
+          out.push(
+            hint(
+              'serial-no-answer',
+              `Nothing answered on ${p.path} at ${p.baudRates.join(', ')} baud.`,
+              'Check that the gateway is powered, that the cable carries data (not charge-only), and that the Fieldline agent serves this port.',
+            ),
+          );
         }
         break;
       case 'error':
-        out.push(hint('serial-error', `Probing ${p.path} failed: ${p.detail ?? 'unknown error'}.`, 'Check the port name and the cable; the name can change when the adapter is plugged in again.'));
+        out.push(
+          hint(
+            'serial-error',
+            `Probing ${p.path} failed: ${p.detail ?? 'unknown error'}.`,
+            'Check the port name and the cable; the name can change when the adapter is plugged in again.',
+          ),
+        );
         break;
       case 'found':
       case 'pending':
@@ -112,11 +138,29 @@ function serialHints(o: Observations): Hint[] {
   const foundOnSerial = o.serialPorts.some((p) => p.result === 'found');
   if (foundOnSerial) return out;
   if (o.serialPortsListed === null) {
-    out.push(hint('serial-list-failed', `Serial ports could not be listed${o.serialListError ? `: ${o.serialListError}` : ''}.`, 'Name the port explicitly, e.g. fieldline info /dev/ttyUSB0 (on Linux, listing needs udevadm from the udev package).'));
+    out.push(
+      hint(
+        'serial-list-failed',
+        `Serial ports could not be listed${o.serialListError ? `: ${o.serialListError}` : ''}.`,
+        'Name the port explicitly, e.g. fieldline info /dev/ttyUSB0 (on Linux, listing needs udevadm from the udev package).',
+      ),
+    );
   } else if (o.serialPorts.length === 0 && o.serialPortsListed > 0) {
-    out.push(hint('serial-no-match', `${o.serialPortsListed} serial port${o.serialPortsListed === 1 ? '' : 's'} found, but none is a known gateway adapter, so none was probed.`, 'Name the port explicitly, e.g. fieldline info /dev/ttyUSB0, or add the adapter\'s USB id to the device catalog.'));
+    out.push(
+      hint(
+        'serial-no-match',
+        `${o.serialPortsListed} serial port${o.serialPortsListed === 1 ? '' : 's'} found, but none is a known gateway adapter, so none was probed.`,
+        "Name the port explicitly, e.g. fieldline info /dev/ttyUSB0, or add the adapter's USB id to the device catalog.",
+      ),
+    );
   } else if (o.serialPorts.length === 0 && o.serialPortsListed === 0 && o.devicesFound === 0) {
-    out.push(hint('serial-no-ports', 'No serial port is present.', 'Plug in the gateway\'s console cable; if it is plugged in, try another USB port or cable.'));
+    out.push(
+      hint(
+        'serial-no-ports',
+        'No serial port is present.',
+        "Plug in the gateway's console cable; if it is plugged in, try another USB port or cable.",
+      ),
+    );
   }
   return out;
 }

@@ -67,7 +67,8 @@ export function decodeProbe(datagram: Uint8Array): DecodeResult<Uint8Array> {
   const bad = checkHeader(datagram, PROBE_TYPE);
   if (bad) return { ok: false, reason: bad };
   if (datagram.length !== HEADER + PROBE_NONCE_BYTES) return { ok: false, reason: `probe is ${datagram.length} bytes, expected ${HEADER + PROBE_NONCE_BYTES}` };
-  return { ok: true, value: datagram.slice(HEADER) };
+  // A plain Uint8Array copy: a Buffer (what dgram delivers) would CBOR-encode as an object.
+  return { ok: true, value: new Uint8Array(datagram.subarray(HEADER)) };
 }
 
 export function encodeAnnounce(nonce: Uint8Array, announcement: Announcement): Uint8Array {

@@ -3,7 +3,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { FgpError } from './errors.js';
-import { MAX_FRAME_LIMIT } from './frame.js';
+import { DEFAULT_MAX_FRAME, MAX_FRAME_LIMIT } from './frame.js';
 import {
   authChallengeResult,
   authMessage,
@@ -32,8 +32,9 @@ function describeIssues(issues: readonly { path: PropertyKey[]; message: string 
 export async function hello(peer: FgpPeer, options: HelloOptions = {}): Promise<HelloResult> {
   const nonce = new Uint8Array(randomBytes(NONCE_BYTES));
   const maxFrame = options.maxFrame ?? MAX_FRAME_LIMIT;
-  // The answer may already use the size offered here (a descriptor with many models).
-  peer.setMaxFrame(maxFrame);
+  // The answer may be larger than the pre-hello limit when this end offered more (a descriptor
+  // listing many models), but never needs less than that limit.
+  peer.setMaxFrame(Math.max(maxFrame, DEFAULT_MAX_FRAME));
   const raw = await peer.request('hello', { versions: [...SUPPORTED_VERSIONS], nonce, maxFrame, client: options.client ?? 'fieldline' });
   const parsed = helloResult.safeParse(raw);
   if (!parsed.success) throw new FgpError('bad_response', `the device's hello answer is malformed: ${describeIssues(parsed.error.issues)}`);

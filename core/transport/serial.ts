@@ -14,7 +14,7 @@ export function serialOpenError(path: string, err: Error): FgpError {
   if (/permission denied|EACCES/i.test(message)) {
     return new FgpError('permission_denied', `Permission denied on ${path}`, undefined, 'Add your user to the "dialout" group (sudo usermod -aG dialout $USER) and log in again.');
   }
-  if (/busy|locked|EBUSY/i.test(message)) {
+  if (/busy|locked|cannot lock port|temporarily unavailable|EBUSY|EAGAIN/i.test(message)) {
     return new FgpError('port_busy', `${path} is in use by another program`, undefined, 'Close the other program (a serial console, another Fieldline) and try again.');
   }
   if (/no such file|ENOENT/i.test(message)) {

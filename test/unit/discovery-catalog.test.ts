@@ -54,21 +54,27 @@ describe('matching ports against the catalog', () => {
 
   test('only catalog ports are candidates when nothing is named', () => {
     const candidates = selectSerialCandidates(recorded, [], builtinCatalog());
-    assert.deepEqual(candidates.map((c) => [c.path, c.reason, c.catalogEntry]), [
-      ['/dev/ttyUSB0', 'catalog', 'FTDI FT232R USB UART'],
-      ['/dev/ttyUSB1', 'catalog', 'WCH CH340 serial converter'],
-    ]);
+    assert.deepEqual(
+      candidates.map((c) => [c.path, c.reason, c.catalogEntry]),
+      [
+        ['/dev/ttyUSB0', 'catalog', 'FTDI FT232R USB UART'],
+        ['/dev/ttyUSB1', 'catalog', 'WCH CH340 serial converter'],
+      ],
+    );
     assert.deepEqual(candidates[0]!.baudRates, [115200, 921600]);
   });
 
   test('named ports come first, at 115200 then 921600, even when not listed (ptys never are)', () => {
     const candidates = selectSerialCandidates(recorded, ['/tmp/gw-pty', '/dev/ttyS0', '/dev/ttyUSB1', '/tmp/gw-pty'], builtinCatalog());
-    assert.deepEqual(candidates.map((c) => [c.path, c.reason]), [
-      ['/tmp/gw-pty', 'named'],
-      ['/dev/ttyS0', 'named'],
-      ['/dev/ttyUSB1', 'named'],
-      ['/dev/ttyUSB0', 'catalog'],
-    ]);
+    assert.deepEqual(
+      candidates.map((c) => [c.path, c.reason]),
+      [
+        ['/tmp/gw-pty', 'named'],
+        ['/dev/ttyS0', 'named'],
+        ['/dev/ttyUSB1', 'named'],
+        ['/dev/ttyUSB0', 'catalog'],
+      ],
+    );
     assert.deepEqual(candidates[0]!.baudRates, [...NAMED_PORT_BAUD_RATES]);
     assert.deepEqual(NAMED_PORT_BAUD_RATES, [115200, 921600]);
     assert.equal(candidates[2]!.catalogEntry, 'WCH CH340 serial converter', 'a named catalog port keeps its catalog baud rates');

@@ -1,13 +1,28 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type os from 'node:os';
-import { broadcastAddress, classifyInterface, inSubnet, listInterfaces, prefixLengthOf } from '../../core/discovery/interfaces.js';
+import {
+  broadcastAddress,
+  chooseInterfaces,
+  classifyInterface,
+  inSubnet,
+  listInterfaces,
+  prefixLengthOf,
+} from '../../core/discovery/interfaces.js';
 
 function v4(address: string, netmask: string, internal = false): os.NetworkInterfaceInfo {
   return { address, netmask, family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: `${address}/${prefixLengthOf(netmask)}` };
 }
 function v6(address: string): os.NetworkInterfaceInfo {
-  return { address, netmask: 'ffff:ffff:ffff:ffff::', family: 'IPv6', mac: '00:00:00:00:00:00', internal: false, cidr: `${address}/64`, scopeid: 0 };
+  return {
+    address,
+    netmask: 'ffff:ffff:ffff:ffff::',
+    family: 'IPv6',
+    mac: '00:00:00:00:00:00',
+    internal: false,
+    cidr: `${address}/64`,
+    scopeid: 0,
+  };
 }
 
 describe('interface classification', () => {
@@ -17,7 +32,19 @@ describe('interface classification', () => {
   });
 
   test('Docker, VM, VPN and tunnel interfaces are virtual', () => {
-    for (const name of ['docker0', 'br-3f2a9c1d0e4b', 'veth12ab', 'virbr0', 'vmnet8', 'vboxnet0', 'tun0', 'tap1', 'wg0', 'zt5u4y3x', 'vEthernet (WSL)']) {
+    for (const name of [
+      'docker0',
+      'br-3f2a9c1d0e4b',
+      'veth12ab',
+      'virbr0',
+      'vmnet8',
+      'vboxnet0',
+      'tun0',
+      'tap1',
+      'wg0',
+      'zt5u4y3x',
+      'vEthernet (WSL)',
+    ]) {
       assert.equal(classifyInterface(name, false), 'virtual', name);
     }
   });
@@ -29,10 +56,32 @@ describe('interface classification', () => {
   });
 
   test('a bridge joining only virtual ports is a namespace bridge; with a NIC it is physical', () => {
-    assert.equal(classifyInterface('fl123-br', false, { up: true, bridgePorts: [{ name: 'fl123-h0', virtual: true }, { name: 'fl123-h1', virtual: true }] }), 'namespace-bridge');
-    assert.equal(classifyInterface('br0', false, { up: true, bridgePorts: [{ name: 'eth0', virtual: false }, { name: 'vnet0', virtual: true }] }), 'physical');
+    assert.equal(
+      classifyInterface('fl123-br', false, {
+        up: true,
+        bridgePorts: [
+          { name: 'fl123-h0', virtual: true },
+          { name: 'fl123-h1', virtual: true },
+        ],
+      }),
+      'namespace-bridge',
+    );
+    assert.equal(
+      classifyInterface('br0', false, {
+        up: true,
+        bridgePorts: [
+          { name: 'eth0', virtual: false },
+          { name: 'vnet0', virtual: true },
+        ],
+      }),
+      'physical',
+    );
     assert.equal(classifyInterface('br0', false, { up: true, bridgePorts: [] }), 'virtual');
-    assert.equal(classifyInterface('docker0', false, { up: true, bridgePorts: [{ name: 'veth1', virtual: true }] }), 'virtual', 'the name wins');
+    assert.equal(
+      classifyInterface('docker0', false, { up: true, bridgePorts: [{ name: 'veth1', virtual: true }] }),
+      'virtual',
+      'the name wins',
+    );
   });
 });
 
@@ -86,5 +135,47 @@ describe('listInterfaces', () => {
     const lo = listInterfaces().find((i) => i.address === '127.0.0.1');
     assert.ok(lo, 'a 127.0.0.1 interface');
     assert.equal(lo.kind, 'loopback');
+  });
+});
+
+describe('choosing interfaces', () => {
+  const all = listInterfaces(
+    {
+      lo: [v4('127.0.0.1', '255.0.0.0', true)],
+      eth0: [v4('192.168.1.20', '255.255.255.0')],
+      docker0: [v4('172.17.0.1', '255.255.0.0')],
+      wlan0: [v4('10.0.0.7', '255.255.255.0')],
+    },
+    (name) => (name === 'wlan0' ? { up: false, bridgePorts: null } : null),
+  );
+
+  test('by default every non-loopback interface that is up, and every interface listed', () => {
+    assert.deepEqual(
+      chooseInterfaces(all).map((c) => [c.name, c.used, c.error ?? '']),
+      [
+        ['lo', false, ''],
+        ['eth0', true, ''],
+        ['docker0', true, ''],
+        ['wlan0', false, 'the interface is down'],
+      ],
+    );
+    assert.deepEqual(
+      chooseInterfaces(all, []).map((c) => c.used),
+      [false, true, true, false],
+      'an empty list is no narrowing',
+    );
+  });
+
+  test('named interfaces only; loopback when named; unknown names reported', () => {
+    assert.deepEqual(
+      chooseInterfaces(all, ['lo', 'tun9', 'lo']).map((c) => [c.name, c.used, c.error ?? '']),
+      [
+        ['lo', true, ''],
+        ['eth0', false, ''],
+        ['docker0', false, ''],
+        ['wlan0', false, ''],
+        ['tun9', false, 'no such interface, or it has no IPv4 address'],
+      ],
+    );
   });
 });

@@ -10,7 +10,16 @@ import { encodeCbor } from '../../core/protocol/cbor.js';
 import { listInterfaces } from '../../core/discovery/interfaces.js';
 import { UdpProber } from '../../core/discovery/udp-prober.js';
 
-const announcement: Announcement = { id: 'c'.repeat(64), name: 'gw-udp', vendor: 'Acme', model: 'EdgeBox', fw: '1.2.3', sn: 'SN9', port: 48621, tls: true };
+const announcement: Announcement = {
+  id: 'c'.repeat(64),
+  name: 'gw-udp',
+  vendor: 'Acme',
+  model: 'EdgeBox',
+  fw: '1.2.3',
+  sn: 'SN9',
+  port: 48621,
+  tls: true,
+};
 const lo = listInterfaces().find((i) => i.kind === 'loopback' && i.address === '127.0.0.1')!;
 
 describe('UDP prober on loopback', () => {
@@ -24,7 +33,8 @@ describe('UDP prober on loopback', () => {
     // Bound to the wildcard address because a broadcast to 127.255.255.255 is not delivered to 127.0.0.1 sockets.
     await new Promise<void>((resolve) => responder.bind(0, '0.0.0.0', resolve));
     responder.on('message', (msg, rinfo) => {
-      const probe = decodeProbe(msg);
+      // A plain Uint8Array: cbor2 would encode a Buffer nonce as {type:'Buffer',data} (see report).
+      const probe = decodeProbe(new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength));
       if (!probe.ok) return;
       lastProbe = { nonce: probe.value, port: rinfo.port };
       probeSeen.shift()?.(lastProbe);

@@ -18,33 +18,50 @@ const codes = (o: Observations): string[] => whyNotFound(o).map((h) => h.code);
 describe('why not found: network', () => {
   test('no interface up', () => {
     const hints = whyNotFound(observe({ interfaces: [iface('lo', 'loopback', { used: false, address: '127.0.0.1' })] }));
-    assert.deepEqual(hints.map((h) => h.code), ['no-interface']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['no-interface'],
+    );
     assert.match(hints[0]!.message, /No network interface with an IPv4 address is up/);
     assert.match(hints[0]!.fix, /cable|Wi-Fi/);
   });
 
   test('interfaces present but down or not selected are named', () => {
     const hints = whyNotFound(observe({ interfaces: [iface('eth0', 'physical', { used: false, error: 'the interface is down' })] }));
-    assert.deepEqual(hints.map((h) => h.code), ['no-interface']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['no-interface'],
+    );
     assert.match(hints[0]!.message, /eth0 the interface is down/);
   });
 
   test('a chosen interface that could not be used says why', () => {
     const hints = whyNotFound(observe({ interfaces: [iface('eth0', 'physical', { error: 'mDNS: bind EADDRINUSE' })] }));
-    assert.deepEqual(hints.map((h) => h.code), ['interface-error', 'no-interface']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['interface-error', 'no-interface'],
+    );
     assert.match(hints[0]!.message, /eth0.*EADDRINUSE/);
   });
 
   test('only Docker/VM bridges up and nothing answered', () => {
-    const hints = whyNotFound(observe({ interfaces: [iface('docker0', 'virtual'), iface('virbr0', 'virtual'), iface('lo', 'loopback', { used: false })] }));
-    assert.deepEqual(hints.map((h) => h.code), ['only-virtual-interfaces', 'no-lan-answers']);
+    const hints = whyNotFound(
+      observe({ interfaces: [iface('docker0', 'virtual'), iface('virbr0', 'virtual'), iface('lo', 'loopback', { used: false })] }),
+    );
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['only-virtual-interfaces', 'no-lan-answers'],
+    );
     assert.match(hints[0]!.message, /docker0, virbr0/);
     assert.match(hints[0]!.message, /Docker, VM/);
   });
 
   test('interfaces up but no answers: multicast may be blocked, try the address directly', () => {
     const hints = whyNotFound(observe({ interfaces: [iface('eth0', 'physical'), iface('docker0', 'virtual')] }));
-    assert.deepEqual(hints.map((h) => h.code), ['no-lan-answers']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['no-lan-answers'],
+    );
     assert.match(hints[0]!.message, /eth0, docker0/);
     assert.match(hints[0]!.fix, /[Mm]ulticast may be blocked/);
     assert.match(hints[0]!.fix, /another subnet/);
@@ -56,7 +73,10 @@ describe('why not found: network', () => {
   });
 
   test('no network hint once anything answered', () => {
-    assert.deepEqual(codes(observe({ interfaces: [iface('eth0', 'physical', { udpAnswers: 1 }), iface('wlan0', 'physical')], devicesFound: 1 })), []);
+    assert.deepEqual(
+      codes(observe({ interfaces: [iface('eth0', 'physical', { udpAnswers: 1 }), iface('wlan0', 'physical')], devicesFound: 1 })),
+      [],
+    );
   });
 
   test('only loopback chosen: no "only virtual" hint, just no answers', () => {
@@ -80,7 +100,10 @@ describe('why not found: serial', () => {
 
   test('ports listed but none in the catalog: name the port explicitly', () => {
     const hints = whyNotFound(serialOnly({ serialPorts: [], serialPortsListed: 2 }));
-    assert.deepEqual(hints.map((h) => h.code), ['serial-no-match']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['serial-no-match'],
+    );
     assert.match(hints[0]!.message, /2 serial ports found, but none is a known gateway adapter/);
     assert.match(hints[0]!.fix, /[Nn]ame the port explicitly/);
   });
@@ -90,14 +113,22 @@ describe('why not found: serial', () => {
   });
 
   test('a named port that stayed silent is explained; a silent catalog port is not a problem', () => {
-    const hints = whyNotFound(serialOnly({ serialPorts: [port('/tmp/pty', 'no-answer', 'named'), port('/dev/ttyUSB0', 'no-answer')], serialPortsListed: 1 }));
-    assert.deepEqual(hints.map((h) => h.code), ['serial-no-answer']);
+    const hints = whyNotFound(
+      serialOnly({ serialPorts: [port('/tmp/pty', 'no-answer', 'named'), port('/dev/ttyUSB0', 'no-answer')], serialPortsListed: 1 }),
+    );
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['serial-no-answer'],
+    );
     assert.match(hints[0]!.message, /\/tmp\/pty at 115200, 921600 baud/);
   });
 
   test('listing failed: say so and suggest naming the port', () => {
     const hints = whyNotFound(serialOnly({ serialPortsListed: null, serialListError: 'spawn udevadm ENOENT' }));
-    assert.deepEqual(hints.map((h) => h.code), ['serial-list-failed']);
+    assert.deepEqual(
+      hints.map((h) => h.code),
+      ['serial-list-failed'],
+    );
     assert.match(hints[0]!.message, /udevadm ENOENT/);
   });
 
@@ -116,7 +147,12 @@ test('every hint matches the API schema and has a fix', () => {
     observe({
       serial: true,
       interfaces: [iface('docker0', 'virtual'), iface('eth9', 'physical', { error: 'x' })],
-      serialPorts: [port('/dev/a', 'permission-denied'), port('/dev/b', 'busy'), port('/dev/c', 'error'), port('/dev/d', 'no-answer', 'named')],
+      serialPorts: [
+        port('/dev/a', 'permission-denied'),
+        port('/dev/b', 'busy'),
+        port('/dev/c', 'error'),
+        port('/dev/d', 'no-answer', 'named'),
+      ],
       serialPortsListed: 4,
     }),
   );

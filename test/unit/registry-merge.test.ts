@@ -11,7 +11,17 @@ const udpPath: DevicePath = { transport: 'tcp', host: '10.0.0.5', port: 48621, t
 const serialPath: DevicePath = { transport: 'serial', path: '/dev/ttyUSB0', baudRate: 115200, via: 'probe' };
 
 function sighting(overrides: Partial<Sighting> = {}): Sighting {
-  return { id: ID_A, name: 'gw-1', vendor: 'Acme', model: 'EdgeBox 2', serial: 'SN1', firmware: '1.0.0', path: mdnsPath, at: 1000, ...overrides };
+  return {
+    id: ID_A,
+    name: 'gw-1',
+    vendor: 'Acme',
+    model: 'EdgeBox 2',
+    serial: 'SN1',
+    firmware: '1.0.0',
+    path: mdnsPath,
+    at: 1000,
+    ...overrides,
+  };
 }
 
 function recorder(registry: DeviceRegistry): DeviceChange[] {
@@ -74,14 +84,23 @@ describe('DeviceRegistry: appearing and merging', () => {
     registry.sight(sighting({ path: { ...udpPath }, at: 1003 }));
     assert.equal(registry.list().length, 1);
     assert.deepEqual(registry.get(ID_A)!.paths, [mdnsPath, udpPath, serialPath]);
-    assert.deepEqual(changes.map((c) => c.kind), ['appeared', 'updated', 'updated']);
+    assert.deepEqual(
+      changes.map((c) => c.kind),
+      ['appeared', 'updated', 'updated'],
+    );
   });
 
   test('two ids are two devices', () => {
     const registry = new DeviceRegistry();
     registry.sight(sighting());
     registry.sight(sighting({ id: ID_B, name: 'gw-2' }));
-    assert.deepEqual(registry.list().map((d) => d.name).sort(), ['gw-1', 'gw-2']);
+    assert.deepEqual(
+      registry
+        .list()
+        .map((d) => d.name)
+        .sort(),
+      ['gw-1', 'gw-2'],
+    );
   });
 
   test('a changed visible field (firmware after an update) emits updated with the new value', () => {
@@ -138,7 +157,10 @@ describe('DeviceRegistry: lost and back', () => {
     const changes = recorder(registry);
     assert.deepEqual(registry.sweep(5999), []);
     const lost = registry.sweep(6001);
-    assert.deepEqual(lost.map((c) => c.kind), ['lost']);
+    assert.deepEqual(
+      lost.map((c) => c.kind),
+      ['lost'],
+    );
     assert.equal(registry.get(ID_A)!.state, 'lost');
     assert.deepEqual(registry.get(ID_A)!.paths, [mdnsPath], 'a lost device keeps how it was reachable');
     assert.deepEqual(registry.sweep(9000), [], 'lost is reported once');
@@ -152,7 +174,10 @@ describe('DeviceRegistry: lost and back', () => {
     registry.sweep(7000);
     const changes = recorder(registry);
     assert.deepEqual(registry.sight(sighting({ at: 8000 })), { kind: 'updated' });
-    assert.deepEqual(changes.map((c) => [c.kind, c.device.state]), [['updated', 'online']]);
+    assert.deepEqual(
+      changes.map((c) => [c.kind, c.device.state]),
+      [['updated', 'online']],
+    );
     assert.equal(registry.get(ID_A)!.lastSeen, 8000);
     assert.equal(registry.get(ID_A)!.firstSeen, 1000);
   });
@@ -170,7 +195,10 @@ describe('DeviceRegistry: lost and back', () => {
     registry.sight(sighting({ path: serialPath, at: 5000 }));
     const changes = recorder(registry);
     registry.sweep(7000);
-    assert.deepEqual(changes.map((c) => c.kind), ['updated']);
+    assert.deepEqual(
+      changes.map((c) => c.kind),
+      ['updated'],
+    );
     assert.deepEqual(registry.get(ID_A)!.paths, [serialPath]);
     assert.equal(registry.get(ID_A)!.state, 'online');
   });
