@@ -54,7 +54,9 @@ function listenError(host: string, port: number, err: NodeJS.ErrnoException): Er
 }
 
 export async function startTcpServer(options: TcpServerOptions): Promise<TcpServer> {
+  /** Raw TCP sockets, including those still in the TLS handshake, so close() ends them all. */
   const sockets = new Set<net.Socket>();
+  let sessions = 0;
   const kind = options.tls ? 'tls' : 'tcp';
 
   const serve = (socket: net.Socket, binding: Uint8Array): void => {
@@ -69,24 +71,34 @@ export async function startTcpServer(options: TcpServerOptions): Promise<TcpServ
       maxFrame: options.initialMaxFrame,
     });
     peer.on('drop', (drop) => options.log.warn(`${remote}: dropped a frame (${drop.reason}: ${drop.detail})`));
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    sessions++;
+    socket.once('close', () => sessions--);
   };
 
   let server: net.Server;
   if (options.tls) {
     const credentials = await selfSignedCertificate(options.identity, options.commonName);
-    server = tls.createServer({ cert: credentials.cert, key: credentials.key, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' }, (socket) => {
-      let binding: Uint8Array;
-      try {
-        binding = new Uint8Array(socket.exportKeyingMaterial(TLS_EXPORTER_LENGTH, TLS_EXPORTER_LABEL, Buffer.alloc(0)));
-      } catch (err) {
-        options.log.warn(`tls ${socket.remoteAddress ?? '?'}: no TLS exporter (${(err as Error).message}); closing`);
-        socket.destroy();
-        return;
-      }
-      serve(socket, binding);
-    });
+    server = tls.createServer(
+      {
+        cert: credentials.cert,
+        key: credentials.key,
+        minVersion: 'TLSv1.3',
+        maxVersion: 'TLSv1.3',
+        // A connection that never finishes its handshake must not hold a slot for two minutes.
+        handshakeTimeout: 10_000,
+      },
+      (socket) => {
+        let binding: Uint8Array;
+        try {
+          binding = new Uint8Array(socket.exportKeyingMaterial(TLS_EXPORTER_LENGTH, TLS_EXPORTER_LABEL, Buffer.alloc(0)));
+        } catch (err) {
+          options.log.warn(`tls ${socket.remoteAddress ?? '?'}: no TLS exporter (${(err as Error).message}); closing`);
+          socket.destroy();
+          return;
+        }
+        serve(socket, binding);
+      },
+    );
     // A scanner or a client speaking plain TCP: worth a log line, never a crash.
     server.on('tlsClientError', (err, socket) => {
       options.log.warn(`tls ${socket.remoteAddress ?? '?'}: handshake failed (${err.message})`);
@@ -96,6 +108,10 @@ export async function startTcpServer(options: TcpServerOptions): Promise<TcpServ
     server = net.createServer((socket) => serve(socket, new Uint8Array(0)));
   }
   server.maxConnections = options.maxConnections ?? 256;
+  server.on('connection', (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
   server.on('error', (err) => options.log.warn(`${kind} server: ${err.message}`));
 
   await new Promise<void>((resolve, reject) => {
@@ -113,7 +129,7 @@ export async function startTcpServer(options: TcpServerOptions): Promise<TcpServ
     host: options.host,
     port,
     tls: options.tls,
-    connections: () => sockets.size,
+    connections: () => sessions,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -6,6 +6,13 @@
  * The frame size already bounds every length; the depth limit bounds recursion.
  */
 import { decode, encode } from 'cbor2';
+import { registerEncoder, writeUint8Array } from 'cbor2/encoder';
+
+// A Node Buffer is a byte string on the wire, not the {type:'Buffer', data} map its toJSON() makes.
+registerEncoder(Buffer, (buf, writer) => {
+  writeUint8Array(buf, writer);
+  return undefined;
+});
 
 /**
  * Deepest container nesting an FGP message may use (envelope → params → nested values).

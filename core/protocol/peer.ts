@@ -7,7 +7,7 @@
 import type { Duplex } from 'node:stream';
 import { EventEmitter } from 'node:events';
 import { FgpError } from './errors.js';
-import { DEFAULT_MAX_FRAME, FrameDecoder, encodeFrame, type FrameDrop } from './frame.js';
+import { DEFAULT_MAX_FRAME, FRAME_DELIMITER, FrameDecoder, encodeFrame, type FrameDrop } from './frame.js';
 import { decodeMessage, encodeMessage, MAX_REQUEST_ID, type Message, type RequestMessage } from './messages.js';
 
 export type RequestHandler = (request: RequestMessage, peer: FgpPeer) => Promise<unknown>;
@@ -58,6 +58,9 @@ export class FgpPeer extends EventEmitter<PeerEvents> {
     this.channelBinding = options.channelBinding ?? new Uint8Array(0);
     this.decoder = new FrameDecoder((payload) => this.onPayload(payload), this.maxFrame, (drop) => this.emit('drop', drop));
     stream.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    // A leading delimiter ends whatever half frame the line held before (serial noise, a
+    // previous session), so the first real frame is not glued to it and lost.
+    stream.write(new Uint8Array([FRAME_DELIMITER]));
     stream.on('close', () => this.shutdown('the connection closed'));
     stream.on('end', () => this.shutdown('the other end closed the connection'));
     stream.on('error', (err: Error) => this.shutdown(`the connection failed: ${err.message}`));

@@ -4,6 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startAgent, type RunningAgent } from '../../agent/agent.js';
@@ -160,13 +161,17 @@ describe('agent session over TLS', { timeout: 30_000 }, () => {
     results.forEach((r, i) => assert.ok((i % 2 ? statusResult : configGetResult).safeParse(r).success, `answer ${i} has the right shape`));
   });
 
-  test('a small frame size offered by the client is honoured after hello', async () => {
+  test('a small frame size offered by the client is honoured, and one too small for the descriptor is refused clearly', async () => {
     const peer = await open();
-    const descriptor = await hello(peer, { maxFrame: 512 });
-    assert.equal(descriptor.maxFrame, 512);
+    const descriptor = await hello(peer, { maxFrame: 2048 });
+    assert.equal(descriptor.maxFrame, 2048);
     await authenticate(peer, descriptor.id, technician.identity);
-    const config = configGetResult.parse(await peer.request('config.get'));
-    assert.equal(config.hostname, 'gw-02');
+    assert.equal(statusResult.parse(await peer.request('status')).link.maxFrame, 2048);
+
+    const tiny = await open();
+    const err = await rejectsWith(hello(tiny, { maxFrame: 256 }), 'frame_too_large');
+    assert.match(err.message, /descriptor is \d+ bytes/);
+    assert.match(err.message, /at least \d+/);
   });
 });
 
@@ -193,6 +198,37 @@ describe('agent over plain TCP (debugging)', { timeout: 30_000 }, () => {
       await agent.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('agent shutdown', { timeout: 30_000 }, () => {
+  test('close() ends idle sessions and connections still in the TLS handshake, and frees the port', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'fieldline-agent-close-'));
+    const agent = await startAgent({
+      stateDir: dir,
+      device: emulatedDevice(0, 1),
+      tcp: { host: '127.0.0.1', port: 0 },
+      mdns: false,
+      udp: false,
+    });
+    const port = agent.tcpPort!;
+    const half = net.connect({ host: '127.0.0.1', port });
+    await new Promise<void>((resolve) => half.once('connect', () => resolve()));
+    const halfClosed = new Promise<void>((resolve) => half.once('close', () => resolve()));
+    half.on('error', () => {});
+    const { peer } = await connect(agent);
+    const peerClosed = new Promise<void>((resolve) => peer.once('close', () => resolve()));
+    await agent.close();
+    await Promise.all([halfClosed, peerClosed]);
+    assert.ok(peer.isClosed);
+    // The port is free again: a new listener can take it.
+    const probe = net.createServer();
+    await new Promise<void>((resolve, reject) => {
+      probe.once('error', reject);
+      probe.listen(port, '127.0.0.1', () => resolve());
+    });
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    await rm(dir, { recursive: true, force: true });
   });
 });
 

@@ -70,3 +70,8 @@ describe('message envelopes', () => {
     }
   });
 });
+
+test('a Node Buffer is encoded as a CBOR byte string', () => {
+  const decoded = decodeCbor(encodeCbor({ nonce: Buffer.from([1, 2, 3]) }));
+  assert.deepEqual(decoded, { ok: true, value: { nonce: new Uint8Array([1, 2, 3]) } });
+});
