@@ -2,8 +2,6 @@
  * `fieldline serve` (with optional demo gateways) and `fieldline demo`.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { loadDemoTechnician } from '../../agent/demo-technician.js';
 import { startEmulation, type Emulation } from '../../agent/emulate.js';
@@ -13,6 +11,7 @@ import { openDatabase } from '../../core/store/database.js';
 import { ProfileStore } from '../../core/store/profile-store.js';
 import { runServeCommand } from '../serve/serve-command.js';
 import { serveUsage as webServeUsage } from '../serve/serve-args.js';
+import { findElectronBinary } from '../electron-binary.js';
 import { CliError } from '../output.js';
 
 export const serveUsage = `${webServeUsage}
@@ -89,25 +88,12 @@ export async function runServe(argv: string[]): Promise<number> {
   }
 }
 
-/** Why the Electron window cannot open here, or null when it can. */
-function electronUnavailable(): { reason: string } | { binary: string } {
-  let binary: unknown;
-  try {
-    binary = createRequire(import.meta.url)('electron');
-  } catch (err) {
-    return { reason: `the Electron binary is not installed (${(err as Error).message.split('\n')[0]})` };
-  }
-  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary is not installed (it is downloaded on first launch, which needs the internet)' };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display (DISPLAY is not set)' };
-  return { binary };
-}
-
 export async function runDemo(argv: string[]): Promise<number> {
   const forceWeb = argv.includes('--web');
   const unknown = argv.filter((a) => a !== '--web');
   if (unknown.length) throw new CliError(`unknown demo option "${unknown[0]}"\n${demoUsage}`);
-  const electron = forceWeb ? { reason: '--web was given' } : electronUnavailable();
-  if ('binary' in electron) {
+  const electron = forceWeb ? { ok: false as const, reason: '--web was given' } : findElectronBinary(packageRoot() ?? process.cwd());
+  if (electron.ok) {
     const dataDir = join(DEMO_DIR, 'app');
     const demo = await startDemoGateways(3, dataDir);
     try {

@@ -10,40 +10,19 @@
  * network but loopback and no state but its own.
  */
 import { test, expect, _electron, type ElectronApplication } from '@playwright/test';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../../agent/agent.js';
+import { findElectronBinary, type ElectronPresence } from '../../cli/electron-binary.js';
 import { AppPage } from './pages/app-page.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const mainScript = join(root, 'dist', 'electron', 'main.js');
 const preloadScript = join(root, 'dist', 'electron', 'preload.cjs');
 
-type Presence = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/** Finds the binary the way node_modules/electron/index.js does, without its download fallback. */
-function electronBinary(): Presence {
-  const pkg = join(root, 'node_modules', 'electron');
-  if (!existsSync(join(pkg, 'package.json'))) return { ok: false, reason: 'the electron package is not installed' };
-  const pathFile = join(pkg, 'path.txt');
-  if (!existsSync(pathFile)) {
-    return {
-      ok: false,
-      reason:
-        'node_modules/electron/path.txt is missing, so the binary was never downloaded (electron fetches it on first launch, which needs the internet)',
-    };
-  }
-  const relative = readFileSync(pathFile, 'utf8').trim();
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
-  const binary = override ? join(override, relative || 'electron') : join(pkg, 'dist', relative);
-  if (!existsSync(binary)) return { ok: false, reason: `${binary} does not exist` };
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    return { ok: false, reason: 'no display: set DISPLAY (e.g. run under `xvfb-run`)' };
-  }
-  return { ok: true };
-}
+const electronBinary = (): ElectronPresence => findElectronBinary(root);
 
 function freeUdpLikePort(): Promise<number> {
   // Any port the kernel hands out for TCP is a fine private number for the UDP probe too.
