@@ -1,15 +1,19 @@
 /**
  * The Devices view: every gateway around the technician, live, with the open one beside it.
  */
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
+import { Popover } from '../shared/Popover.js';
+import { AddByAddress } from './AddByAddress.js';
 import { DeviceList, type FocusRequest } from './DeviceList.js';
 import { DevicePanel } from './DevicePanel.js';
 import { DiscoveryReportView } from './DiscoveryReportView.js';
 import { EmptyState } from './EmptyState.js';
-import { closeDevice, openDevice, setDiscoveryRunning, setQuery, showReport } from './devices-service.js';
-import { countDevices, visibleDevices } from './selectors.js';
-import { useDevicesStore } from './store.js';
+import { closeDevice, openDevice, setDiscoveryRunning, setQuery, showReport, showToolbarPanel } from './devices-service.js';
+import { describeSelection, selectionFromReport } from './search-settings.js';
+import { SearchSettings } from './SearchSettings.js';
+import { countDevices, visibleDevices, type DeviceCounts } from './selectors.js';
+import { useDevicesStore, type ToolbarPanel } from './store.js';
 
 /** `canShowReport` is false while the list is empty: the empty state already shows the report. */
 function Toolbar({ onSearchArrowDown, canShowReport }: { onSearchArrowDown(): void; canShowReport: boolean }): React.ReactElement {
@@ -17,6 +21,17 @@ function Toolbar({ onSearchArrowDown, canShowReport }: { onSearchArrowDown(): vo
   const running = useDevicesStore((s) => s.report?.running ?? false);
   const action = useDevicesStore((s) => s.discoveryAction);
   const reportOpen = useDevicesStore((s) => s.reportOpen);
+  const panel = useDevicesStore((s) => s.toolbarPanel);
+  const searchButton = useRef<HTMLButtonElement>(null);
+  const addButton = useRef<HTMLButtonElement>(null);
+
+  const toggle = (which: Exclude<ToolbarPanel, 'none'>): void => showToolbarPanel(panel === which ? 'none' : which);
+  const close = (): void => {
+    const opener = panel === 'search' ? searchButton.current : panel === 'add' ? addButton.current : null;
+    showToolbarPanel('none');
+    opener?.focus();
+  };
+
   return (
     <div className="toolbar">
       <label className="search">
@@ -35,6 +50,28 @@ function Toolbar({ onSearchArrowDown, canShowReport }: { onSearchArrowDown(): vo
           data-testid="device-filter"
         />
       </label>
+      <button
+        ref={searchButton}
+        type="button"
+        className="button"
+        aria-expanded={panel === 'search'}
+        aria-controls="search-settings-popover"
+        onClick={() => toggle('search')}
+        data-testid="search-settings-toggle"
+      >
+        Search settings
+      </button>
+      <button
+        ref={addButton}
+        type="button"
+        className="button"
+        aria-expanded={panel === 'add'}
+        aria-controls="add-device-popover"
+        onClick={() => toggle('add')}
+        data-testid="add-device-toggle"
+      >
+        Add by address
+      </button>
       <button
         type="button"
         className="button"
@@ -55,7 +92,42 @@ function Toolbar({ onSearchArrowDown, canShowReport }: { onSearchArrowDown(): vo
           Why not found?
         </button>
       ) : null}
+      {panel === 'search' ? (
+        <Popover id="search-settings-popover" title="Search settings" testId="search-settings" onClose={close}>
+          <SearchSettings onDone={close} />
+        </Popover>
+      ) : panel === 'add' ? (
+        <Popover id="add-device-popover" title="Add a gateway by its address" testId="add-device" onClose={close}>
+          <AddByAddress onCancel={close} />
+        </Popover>
+      ) : null}
     </div>
+  );
+}
+
+/** Counts and what discovery is searching, so a narrowed search is never forgotten. */
+function SummaryLine({ counts, shown, query }: { counts: DeviceCounts; shown: number; query: string }): React.ReactElement {
+  const report = useDevicesStore((s) => s.report);
+  const searching = report === null ? null : report.running ? describeSelection(selectionFromReport(report)) : 'Discovery stopped';
+  return (
+    <p className="list-summary">
+      {counts.total === 0 ? null : (
+        <span aria-live="polite" data-testid="device-count">
+          {query.trim() === ''
+            ? `${counts.online} online${counts.lost > 0 ? `, ${counts.lost} lost` : ''}`
+            : `${shown} of ${counts.total} match “${query.trim()}”`}
+        </span>
+      )}
+      {searching === null ? null : (
+        <>
+          {counts.total === 0 ? null : <span aria-hidden="true"> · </span>}
+          <span data-testid="search-selection">{searching}</span>{' '}
+          <button type="button" className="link-button" onClick={() => showToolbarPanel('search')} data-testid="search-selection-change">
+            Change
+          </button>
+        </>
+      )}
+    </p>
   );
 }
 
@@ -101,15 +173,19 @@ export function DevicesView(): React.ReactElement {
   if (listLoad.status === 'error') {
     list = <ErrorNotice error={listLoad.error} title="Could not load the device list" testId="devices-load-error" />;
   } else if (counts.total === 0) {
-    list = listLoad.status === 'ready' ? <EmptyState report={report} /> : <p className="muted">Loading the device list…</p>;
+    list =
+      listLoad.status === 'ready' ? (
+        <>
+          <SummaryLine counts={counts} shown={visible.length} query={query} />
+          <EmptyState report={report} onAddByAddress={() => showToolbarPanel('add')} />
+        </>
+      ) : (
+        <p className="muted">Loading the device list…</p>
+      );
   } else {
     list = (
       <>
-        <p className="list-summary" aria-live="polite" data-testid="device-count">
-          {query.trim() === ''
-            ? `${counts.online} online${counts.lost > 0 ? `, ${counts.lost} lost` : ''}`
-            : `${visible.length} of ${counts.total} match “${query.trim()}”`}
-        </p>
+        <SummaryLine counts={counts} shown={visible.length} query={query} />
         {visible.length === 0 ? (
           <div className="empty-state" data-testid="devices-no-match">
             <p>No gateway matches “{query.trim()}”.</p>

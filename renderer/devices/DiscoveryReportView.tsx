@@ -78,7 +78,7 @@ export function DiscoveryReportView({ report }: { report: DiscoveryReport }): Re
       {report.serialPorts.length === 0 ? (
         <p className="muted">
           No serial port matched the device catalog and none was named. A USB-serial adapter that is plugged in but not listed may need a
-          driver, or can be named when adding a device by hand.
+          driver; name it in Search settings, or add the gateway by its address.
         </p>
       ) : (
         <div className="table-scroll">

@@ -4,7 +4,7 @@
 import type { DiscoveryReport } from '../../core/api/schemas.js';
 import { DiscoveryReportView } from './DiscoveryReportView.js';
 
-export function EmptyState({ report }: { report: DiscoveryReport | null }): React.ReactElement {
+export function EmptyState({ report, onAddByAddress }: { report: DiscoveryReport | null; onAddByAddress(): void }): React.ReactElement {
   return (
     <div className="empty-state" data-testid="devices-empty">
       <h2>No gateways found yet</h2>
@@ -13,6 +13,15 @@ export function EmptyState({ report }: { report: DiscoveryReport | null }): Reac
           ? 'Discovery is stopped. Start it with the button above, then check the points below.'
           : 'Fieldline keeps looking; gateways appear here as soon as they answer. While you wait, check:'}
       </p>
+      <div className="next-step" data-testid="empty-add-by-address">
+        <p>
+          <strong>Know its address? Add it directly.</strong> A gateway on another subnet, behind a router that blocks multicast, or on a
+          serial port Fieldline does not recognise can be reached by its IP address or port name.
+        </p>
+        <button type="button" className="button" onClick={onAddByAddress} data-testid="empty-add-by-address-button">
+          Add by address
+        </button>
+      </div>
       <ul className="checklist">
         <li>
           <strong>Cable and power.</strong> Is the gateway powered and has it finished booting? Is the network or serial cable seated at

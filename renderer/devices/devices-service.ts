@@ -1,9 +1,11 @@
 /**
  * The only code that talks to the engine about devices and discovery.
  */
+import type { Device } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { toUiError } from '../services/ui-error.js';
-import { devicesActions, useDevicesStore } from './store.js';
+import { normaliseAddress, type SearchSelection } from './search-settings.js';
+import { devicesActions, useDevicesStore, type ToolbarPanel } from './store.js';
 
 async function reload(): Promise<void> {
   devicesActions.listLoading();
@@ -61,11 +63,17 @@ export async function authenticateDevice(id: string): Promise<void> {
   }
 }
 
+function startParams(selection: SearchSelection | null): { interfaces?: string[]; serialPorts?: string[] } {
+  return selection === null ? {} : { interfaces: [...selection.interfaces], serialPorts: [...selection.serialPorts] };
+}
+
 export async function setDiscoveryRunning(running: boolean): Promise<void> {
   devicesActions.discoveryAction({ status: 'loading' });
   try {
-    // No parameters: the engine applies the interfaces the host was started with.
-    const report = running ? await api().discovery.start({}) : await api().discovery.stop({});
+    // Without a selection of the technician's, the engine applies what the host was started with.
+    const report = running
+      ? await api().discovery.start(startParams(useDevicesStore.getState().searchSelection))
+      : await api().discovery.stop({});
     devicesActions.report(report);
     devicesActions.discoveryAction({ status: 'idle' });
   } catch (err) {
@@ -79,4 +87,48 @@ export function setQuery(query: string): void {
 
 export function showReport(open: boolean): void {
   devicesActions.reportOpen(open);
+}
+
+export function showToolbarPanel(panel: ToolbarPanel): void {
+  devicesActions.toolbarPanel(panel);
+}
+
+/** Restarts discovery on the chosen interfaces and ports; the choice is kept for "Start discovery". */
+export async function applySearchSelection(selection: SearchSelection): Promise<boolean> {
+  devicesActions.searchApply({ status: 'loading' });
+  try {
+    const report = await api().discovery.start(startParams(selection));
+    devicesActions.report(report);
+    devicesActions.searchSelection(selection);
+    devicesActions.searchApply({ status: 'ready', value: true });
+    devicesActions.discoveryAction({ status: 'idle' });
+    return true;
+  } catch (err) {
+    devicesActions.searchApply({ status: 'error', error: toUiError(err) });
+    return false;
+  }
+}
+
+/** Reaches a gateway discovery cannot see; on success it is listed and opened beside the list. */
+export async function addDeviceByAddress(text: string): Promise<boolean> {
+  const input = normaliseAddress(text);
+  if (!input.ok) {
+    devicesActions.addDevice({ status: 'error', error: { code: 'empty_address', message: input.message, fix: input.fix } });
+    return false;
+  }
+  devicesActions.addDevice({ status: 'loading' });
+  let device: Device;
+  try {
+    device = await api().devices.add({ address: input.address });
+  } catch (err) {
+    devicesActions.addDevice({ status: 'error', error: toUiError(err) });
+    return false;
+  }
+  devicesActions.upsert(device);
+  devicesActions.addDevice({ status: 'ready', value: true });
+  devicesActions.toolbarPanel('none');
+  // The engine just read the whole descriptor; no second connection is needed to show it.
+  devicesActions.open(device.id);
+  devicesActions.detail(device.id, { status: 'ready', value: device });
+  return true;
 }

@@ -8,6 +8,10 @@ import type { AuthResult, Device, DiscoveryReport } from '../../core/api/schemas
 import type { DeviceChange } from '../../core/api/schemas.js';
 import type { UiError } from '../services/ui-error.js';
 import { applyChange, fromList, type DeviceMap } from './device-map.js';
+import type { SearchSelection } from './search-settings.js';
+
+/** At most one toolbar popover is open at a time. */
+export type ToolbarPanel = 'none' | 'search' | 'add';
 
 export type Load<T> =
   | { readonly status: 'idle' }
@@ -27,6 +31,14 @@ export interface DevicesState {
   readonly discoveryAction: Load<true>;
   /** The side panel shows the discovery report instead of a device. */
   readonly reportOpen: boolean;
+  /**
+   * What the technician chose in "Search settings"; null until they apply one, when discovery
+   * uses what the host was started with. "Start discovery" reuses it.
+   */
+  readonly searchSelection: SearchSelection | null;
+  readonly searchApply: Load<true>;
+  readonly addDevice: Load<true>;
+  readonly toolbarPanel: ToolbarPanel;
 }
 
 export const useDevicesStore = create<DevicesState>()(() => ({
@@ -39,6 +51,10 @@ export const useDevicesStore = create<DevicesState>()(() => ({
   auth: { status: 'idle' },
   discoveryAction: { status: 'idle' },
   reportOpen: false,
+  searchSelection: null,
+  searchApply: { status: 'idle' },
+  addDevice: { status: 'idle' },
+  toolbarPanel: 'none',
 }));
 
 const set = useDevicesStore.setState;
@@ -56,6 +72,18 @@ export const devicesActions = {
   detail: (id: string, detail: Load<Device>): void => set((s) => (s.openId === id ? { detail } : {})),
   auth: (id: string, auth: Load<AuthResult>): void => set((s) => (s.openId === id ? { auth } : {})),
   discoveryAction: (discoveryAction: Load<true>): void => set({ discoveryAction }),
+  /** A device the engine just answered for; the registry event may arrive before or after. */
+  upsert: (device: Device): void => set((s) => ({ devices: applyChange(s.devices, { kind: 'updated', device }) })),
+  searchSelection: (searchSelection: SearchSelection): void => set({ searchSelection }),
+  searchApply: (searchApply: Load<true>): void => set({ searchApply }),
+  addDevice: (addDevice: Load<true>): void => set({ addDevice }),
+  /** Opening a panel starts it clean (an old error would read as a new failure), unless work is still running. */
+  toolbarPanel: (toolbarPanel: ToolbarPanel): void =>
+    set((s) => ({
+      toolbarPanel,
+      ...(toolbarPanel === 'search' && s.searchApply.status !== 'loading' ? { searchApply: { status: 'idle' } as const } : {}),
+      ...(toolbarPanel === 'add' && s.addDevice.status !== 'loading' ? { addDevice: { status: 'idle' } as const } : {}),
+    })),
   reportOpen: (reportOpen: boolean): void =>
     set(reportOpen ? { reportOpen, openId: null, detail: { status: 'idle' }, auth: { status: 'idle' } } : { reportOpen }),
 };

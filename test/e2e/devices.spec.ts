@@ -4,16 +4,11 @@
  * authenticate, and narrow the list with the filter.
  */
 import { expect, test } from './fixtures/demo-fixture.js';
+import { demoRows } from './fixtures/demo-rows.js';
 import { AppPage } from './pages/app-page.js';
 import type { RowInfo } from './pages/devices-page.js';
 
 const DEMO_GATEWAYS = 3;
-
-/** The demo's own gateways: exactly those it announced, else every online one (others' agents may share loopback). */
-function demoRows(rows: readonly RowInfo[], announced: readonly { idPrefix: string }[]): RowInfo[] {
-  if (announced.length === 0) return rows.filter((r) => r.state === 'online');
-  return rows.filter((r) => announced.some((g) => r.id.startsWith(g.idPrefix)));
-}
 
 test('a technician finds the demo gateways, opens one, authenticates, and filters', async ({ page, demo }, testInfo) => {
   const app = new AppPage(page);

@@ -48,7 +48,14 @@ test('first run creates the profile and key, then the discovery report lists wha
     // With nothing found the empty state shows the report; if other agents answer on this
     // machine's loopback, the report is one click away instead.
     await expect(app.devices.empty.or(app.devices.rows.first())).toBeVisible();
-    if (!(await app.devices.empty.isVisible())) await page.getByTestId('report-toggle').click();
+    if (await app.devices.empty.isVisible()) {
+      // Nothing found: the next step offered is reaching the gateway by its address.
+      await expect(page.getByTestId('empty-add-by-address')).toContainText('Know its address? Add it directly');
+      await page.getByTestId('empty-add-by-address-button').click();
+      await expect(app.devices.addForm.input).toBeFocused();
+      await page.keyboard.press('Escape');
+      await expect(app.devices.addForm.root).toHaveCount(0);
+    } else await page.getByTestId('report-toggle').click();
     const report = page.getByTestId('discovery-report');
     await expect(report).toHaveCount(1);
     await expect(report.getByTestId('report-interfaces')).toContainText('lo');

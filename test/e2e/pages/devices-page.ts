@@ -3,6 +3,7 @@
  */
 import type { Locator, Page } from '@playwright/test';
 import { DevicePanel } from './device-panel.js';
+import { AddDeviceForm, SearchSettingsPanel } from './reach-panels.js';
 
 export interface RowInfo {
   readonly id: string;
@@ -19,6 +20,8 @@ export class DevicesPage {
   readonly count: Locator;
   readonly empty: Locator;
   readonly panel: DevicePanel;
+  readonly searchSettings: SearchSettingsPanel;
+  readonly addForm: AddDeviceForm;
 
   constructor(readonly page: Page) {
     this.root = page.getByTestId('devices-view');
@@ -27,6 +30,8 @@ export class DevicesPage {
     this.count = page.getByTestId('device-count');
     this.empty = page.getByTestId('devices-empty');
     this.panel = new DevicePanel(page);
+    this.searchSettings = new SearchSettingsPanel(page);
+    this.addForm = new AddDeviceForm(page);
   }
 
   row(id: string): Locator {
