@@ -17,6 +17,7 @@ export function findElectronBinary(root: string, env: NodeJS.ProcessEnv = proces
   const override = env.ELECTRON_OVERRIDE_DIST_PATH;
   const binary = override ? join(override, relative || 'electron') : join(pkg, 'dist', relative);
   if (!existsSync(binary)) return { ok: false, reason: `${binary} does not exist` };
-  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return { ok: false, reason: 'there is no display (set DISPLAY, e.g. run under xvfb-run)' };
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return { ok: false, reason: 'there is no display (set DISPLAY, e.g. run under xvfb-run)' };
   return { ok: true, binary };
 }

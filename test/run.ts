@@ -71,7 +71,9 @@ function runPlaywright(): Counts {
     env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: json },
   });
   if (!existsSync(json)) return { passed: 0, failed: 1, skipped: 0 };
-  const stats = (JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }).stats;
+  const stats = (
+    JSON.parse(readFileSync(json, 'utf8')) as { stats: { expected: number; unexpected: number; flaky: number; skipped: number } }
+  ).stats;
   const counts = { passed: stats.expected + stats.flaky, failed: stats.unexpected, skipped: stats.skipped };
   if (run.status !== 0 && counts.failed === 0) counts.failed = 1;
   return counts;

@@ -17,7 +17,10 @@ export interface DiscoverFlags {
   readonly udpPort?: number | undefined;
 }
 
-export function parseDiscoveryFlags(values: { timeout?: string | undefined; interfaces?: string | undefined; serial?: string | undefined; 'udp-port'?: string | undefined }, defaultTimeoutS: number): DiscoverFlags {
+export function parseDiscoveryFlags(
+  values: { timeout?: string | undefined; interfaces?: string | undefined; serial?: string | undefined; 'udp-port'?: string | undefined },
+  defaultTimeoutS: number,
+): DiscoverFlags {
   return {
     timeoutMs: parsePositive('timeout', values.timeout, defaultTimeoutS) * 1000,
     interfaces: splitList(values.interfaces),
@@ -34,7 +37,10 @@ export const discoveryOptionSpec = {
 } as const;
 
 /** Runs discovery for the given time; the caller gets the devices and the final report. */
-export async function discoverFor(flags: DiscoverFlags, stopWhen?: (devices: readonly Device[]) => boolean): Promise<{ devices: Device[]; report: DiscoveryReport }> {
+export async function discoverFor(
+  flags: DiscoverFlags,
+  stopWhen?: (devices: readonly Device[]) => boolean,
+): Promise<{ devices: Device[]; report: DiscoveryReport }> {
   const registry = new DeviceRegistry();
   const discovery = new Discovery(registry, { interfaces: flags.interfaces, serialPorts: flags.serialPorts, udpPort: flags.udpPort });
   await discovery.start();
@@ -58,18 +64,38 @@ export function transportsOf(device: Device): string {
 
 export function explainNothingFound(report: DiscoveryReport): string {
   const lines = ['No gateway answered.'];
-  for (const i of report.interfaces) lines.push(`  interface ${i.name} (${i.address}, ${i.kind})${i.used ? '' : ' not used'}: ${i.mdnsAnswers} mDNS / ${i.udpAnswers} UDP answers${i.error ? ` — ${i.error}` : ''}`);
+  for (const i of report.interfaces)
+    lines.push(
+      `  interface ${i.name} (${i.address}, ${i.kind})${i.used ? '' : ' not used'}: ${i.mdnsAnswers} mDNS / ${i.udpAnswers} UDP answers${i.error ? ` — ${i.error}` : ''}`,
+    );
   for (const p of report.serialPorts) lines.push(`  serial ${p.path} (${p.reason}): ${p.result}${p.detail ? ` — ${p.detail}` : ''}`);
   for (const h of report.hints) lines.push(`  • ${h.message}\n    what to do: ${h.fix}`);
   return lines.join('\n');
 }
 
 export async function runDiscover(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...discoveryOptionSpec, json: { type: 'boolean' } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...discoveryOptionSpec, json: { type: 'boolean' } },
+    strict: true,
+    allowPositionals: true,
+  });
   if (positionals.length) throw new CliError(`discover takes no arguments, got "${positionals.join(' ')}"\n${discoverUsage}`);
   const { devices, report } = await discoverFor(parseDiscoveryFlags(values, 3));
   if (values.json) {
-    printJson(devices.map((d) => ({ id: d.id, name: d.name, vendor: d.vendor, model: d.model, serial: d.serial, firmware: d.firmware, state: d.state, lastSeen: new Date(d.lastSeen).toISOString(), paths: d.paths })));
+    printJson(
+      devices.map((d) => ({
+        id: d.id,
+        name: d.name,
+        vendor: d.vendor,
+        model: d.model,
+        serial: d.serial,
+        firmware: d.firmware,
+        state: d.state,
+        lastSeen: new Date(d.lastSeen).toISOString(),
+        paths: d.paths,
+      })),
+    );
     return 0;
   }
   if (!devices.length) {
@@ -77,7 +103,17 @@ export async function runDiscover(argv: string[]): Promise<number> {
     return 0;
   }
   const now = Date.now();
-  const rows = devices.map((d) => [d.name, d.model, d.firmware, transportsOf(d), [...new Set(d.paths.map(describeTransport))].join(', '), relativeAge(now - d.lastSeen), d.id.slice(0, 12)]);
-  process.stdout.write(`${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n`);
+  const rows = devices.map((d) => [
+    d.name,
+    d.model,
+    d.firmware,
+    transportsOf(d),
+    [...new Set(d.paths.map(describeTransport))].join(', '),
+    relativeAge(now - d.lastSeen),
+    d.id.slice(0, 12),
+  ]);
+  process.stdout.write(
+    `${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n`,
+  );
   return 0;
 }

@@ -16,14 +16,23 @@ export const infoUsage = `fieldline info <device-id|address|serial-port> [--json
   <address>        host[:port] of a gateway on the LAN (default port 48621, TLS)
   <serial-port>    /dev/ttyUSB0, /dev/ttyUSB0@921600 or COM3`;
 
-async function resolveTarget(target: string, values: Parameters<typeof parseDiscoveryFlags>[0]): Promise<{ paths: DevicePath[]; expectId?: string }> {
+async function resolveTarget(
+  target: string,
+  values: Parameters<typeof parseDiscoveryFlags>[0],
+): Promise<{ paths: DevicePath[]; expectId?: string }> {
   if (/^[0-9a-f]{6,64}$/i.test(target) && !/^\d+$/.test(target)) {
     const prefix = target.toLowerCase();
     const { devices } = await discoverFor(parseDiscoveryFlags(values, 5), (found) => found.some((d) => d.id.startsWith(prefix)));
     const matches = devices.filter((d) => d.id.startsWith(prefix));
     if (matches.length > 1) throw new CliError(`"${target}" matches ${matches.length} gateways; give more digits of the id`);
     const device = matches[0];
-    if (!device) throw new CliError(`no gateway with an id starting ${prefix} answered`, 'Check it is powered and connected, or give its address instead.', 'not_found', 1);
+    if (!device)
+      throw new CliError(
+        `no gateway with an id starting ${prefix} answered`,
+        'Check it is powered and connected, or give its address instead.',
+        'not_found',
+        1,
+      );
     return { paths: rankPaths(device.paths), expectId: device.id };
   }
   const parsed = parseAddress(target);
@@ -49,7 +58,12 @@ export function formatDescriptor(d: DeviceDescriptor, path: DevicePath): string 
 }
 
 export async function runInfo(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { ...discoveryOptionSpec, json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, strict: true, allowPositionals: true });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { ...discoveryOptionSpec, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
   if (positionals.length !== 1) throw new CliError(`info takes exactly one target\n${infoUsage}`);
   const { paths, expectId } = await resolveTarget(positionals[0]!, values);
   const db = openDatabase(values['data-dir'] ?? defaultDataDir());

@@ -18,7 +18,11 @@ export const pinsUsage = `fieldline pins forget --vendor V --model M --serial S 
 
 export async function runProfile(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { name: { type: 'string' }, organisation: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: rest,
+    options: { name: { type: 'string' }, organisation: { type: 'string' }, json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
   const dataDir = values['data-dir'] ?? defaultDataDir();
   const db = openDatabase(dataDir);
   try {
@@ -26,15 +30,28 @@ export async function runProfile(argv: string[]): Promise<number> {
     if (action === 'show') {
       const profile = profiles.get();
       if (values.json) printJson(profile);
-      else if (!profile) process.stdout.write('No technician profile yet. Create one: fieldline profile create --name NAME --organisation ORG\n');
-      else process.stdout.write(`${profile.name} (${profile.organisation})\n  key id      ${profile.keyId}\n  public key  ${profile.publicKey}\n`);
+      else if (!profile)
+        process.stdout.write('No technician profile yet. Create one: fieldline profile create --name NAME --organisation ORG\n');
+      else
+        process.stdout.write(
+          `${profile.name} (${profile.organisation})\n  key id      ${profile.keyId}\n  public key  ${profile.publicKey}\n`,
+        );
       return 0;
     }
     if (action === 'create') {
-      if (!values.name?.trim() || !values.organisation?.trim()) throw new CliError(`profile create needs --name and --organisation\n${profileUsage}`);
-      if (profiles.get()) throw new CliError('a technician profile already exists on this laptop', 'Use `fieldline profile show` to see it.', 'profile_exists', 1);
+      if (!values.name?.trim() || !values.organisation?.trim())
+        throw new CliError(`profile create needs --name and --organisation\n${profileUsage}`);
+      if (profiles.get())
+        throw new CliError(
+          'a technician profile already exists on this laptop',
+          'Use `fieldline profile show` to see it.',
+          'profile_exists',
+          1,
+        );
       const profile = profiles.create(values.name.trim(), values.organisation.trim());
-      process.stdout.write(`Created profile for ${profile.name}.\n  public key  ${profile.publicKey}\nEnrol it on a gateway with: fieldline agent --trust ${profile.publicKey} --name "${profile.name}"\n`);
+      process.stdout.write(
+        `Created profile for ${profile.name}.\n  public key  ${profile.publicKey}\nEnrol it on a gateway with: fieldline agent --trust ${profile.publicKey} --name "${profile.name}"\n`,
+      );
       return 0;
     }
     throw new CliError(`unknown profile action "${action ?? ''}"\n${profileUsage}`);
@@ -45,12 +62,18 @@ export async function runProfile(argv: string[]): Promise<number> {
 
 export async function runPins(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseArgs({ args: rest, options: { vendor: { type: 'string' }, model: { type: 'string' }, serial: { type: 'string' }, 'data-dir': { type: 'string' } }, strict: true });
+  const { values } = parseArgs({
+    args: rest,
+    options: { vendor: { type: 'string' }, model: { type: 'string' }, serial: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+  });
   if (action !== 'forget' || !values.vendor || !values.model || !values.serial) throw new CliError(pinsUsage);
   const db = openDatabase(values['data-dir'] ?? defaultDataDir());
   try {
     const forgotten = new PinStore(db).forget({ vendor: values.vendor, model: values.model, serial: values.serial });
-    process.stdout.write(forgotten ? 'Pin forgotten: the next contact pins the key it presents.\n' : 'No pin was stored for that gateway.\n');
+    process.stdout.write(
+      forgotten ? 'Pin forgotten: the next contact pins the key it presents.\n' : 'No pin was stored for that gateway.\n',
+    );
     return 0;
   } finally {
     db.close();

@@ -50,7 +50,13 @@ async function startDemoGateways(count: number, dataDir: string): Promise<DemoSe
   const socat = hasSocat();
   const serialGateways = socat && count >= 3 ? 1 : 0;
   if (!socat) process.stderr.write('note: socat is not installed, so the demo has no serial gateway (apt-get install socat).\n');
-  const emulation = await startEmulation({ count, serialGateways, baseDir: join(dataDir, 'demo-gateways'), host: '127.0.0.1', interfaces: ['127.0.0.1'] });
+  const emulation = await startEmulation({
+    count,
+    serialGateways,
+    baseDir: join(dataDir, 'demo-gateways'),
+    host: '127.0.0.1',
+    interfaces: ['127.0.0.1'],
+  });
   useDemoProfile(dataDir);
   const serialPorts = emulation.gateways.flatMap((g) => (g.serial ? [g.serial.clientPath] : []));
   for (const g of emulation.gateways) {
@@ -74,7 +80,8 @@ export async function runServe(argv: string[]): Promise<number> {
   const demoAgents = takeFlag(args, '--demo-agents');
   if (demoAgents === undefined) return runServeCommand(args, createEngine);
   const count = Number(demoAgents);
-  if (!Number.isInteger(count) || count < 1 || count > 200) throw new CliError(`--demo-agents must be a whole number from 1 to 200, got "${demoAgents}"`);
+  if (!Number.isInteger(count) || count < 1 || count > 200)
+    throw new CliError(`--demo-agents must be a whole number from 1 to 200, got "${demoAgents}"`);
   const dataDir = takeFlag(args, '--data-dir') ?? join(DEMO_DIR, 'app');
   const demo = await startDemoGateways(count, dataDir);
   try {
@@ -97,7 +104,11 @@ export async function runDemo(argv: string[]): Promise<number> {
     const dataDir = join(DEMO_DIR, 'app');
     const demo = await startDemoGateways(3, dataDir);
     try {
-      const switches = [`--data-dir=${dataDir}`, '--interfaces=lo', ...(demo.serialPorts.length ? [`--serial-ports=${demo.serialPorts.join(',')}`] : [])];
+      const switches = [
+        `--data-dir=${dataDir}`,
+        '--interfaces=lo',
+        ...(demo.serialPorts.length ? [`--serial-ports=${demo.serialPorts.join(',')}`] : []),
+      ];
       const child = spawn(electron.binary, [packageRoot() ?? process.cwd(), ...switches], { stdio: 'inherit' });
       return await new Promise<number>((done) => child.on('exit', (code) => done(code ?? 0)));
     } finally {

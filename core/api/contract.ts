@@ -38,9 +38,7 @@ export const methods = {
   'devices.list': { params: none, result: z.array(s.device) },
   'devices.info': { params: z.object({ id: s.deviceId }).strict(), result: s.device },
   'devices.add': {
-    params: z
-      .object({ address: z.string().min(1, 'give a host[:port] or a serial port path') })
-      .strict(),
+    params: z.object({ address: z.string().min(1, 'give a host[:port] or a serial port path') }).strict(),
     result: s.device,
   },
   'devices.authenticate': {
@@ -98,8 +96,6 @@ export class ApiError extends Error implements ApiErrorShape {
     if (fix !== undefined) this.fix = fix;
   }
   toJSON(): ApiErrorShape {
-    return this.fix === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, fix: this.fix };
+    return this.fix === undefined ? { code: this.code, message: this.message } : { code: this.code, message: this.message, fix: this.fix };
   }
 }

@@ -27,8 +27,7 @@ export const eventMessage = z.object({ type: z.literal('event'), event: z.string
 
 export type CallMessage = z.infer<typeof callMessage>;
 export type ResultMessage =
-  | { type: 'result'; id: number; ok: true; value: unknown }
-  | { type: 'result'; id: number; ok: false; error: ApiErrorShape };
+  { type: 'result'; id: number; ok: true; value: unknown } | { type: 'result'; id: number; ok: false; error: ApiErrorShape };
 export type EventMessage = { type: 'event'; event: string; data: unknown };
 export type ServerMessage = ResultMessage | EventMessage;
 

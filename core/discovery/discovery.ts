@@ -4,12 +4,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import type { DiscoveryReport, InterfaceReport } from '../api/schemas.js';
+import type { DevicePath, DiscoveryReport, InterfaceReport } from '../api/schemas.js';
 import { UDP_PROBE_PORT } from '../protocol/announce.js';
 import { builtinCatalog, type DeviceCatalog } from './catalog.js';
 import { chooseInterfaces, classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
 import { LanLane } from './lan-lane.js';
-import type { DeviceRegistry, Sighting } from './registry.js';
+import { DEFAULT_MANUAL_CHECK_CONCURRENCY, DEFAULT_MANUAL_CHECK_TIMEOUT_MS, ManualWatch } from './manual-watch.js';
+import { pathKey, type DeviceRegistry, type Sighting } from './registry.js';
 import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type SerialPortInfo } from './serial-probe.js';
 import { SerialScanner } from './serial-scanner.js';
 import { whyNotFound } from './why-not-found.js';
@@ -33,6 +34,14 @@ export interface DiscoveryOptions {
   /** Where interfaces come from (tests inject recorded ones). */
   readonly listInterfaces?: (() => readonly NetInterface[]) | undefined;
   readonly now?: (() => number) | undefined;
+  /** Paths the technician added by address: checked every round, since nothing announces them. */
+  readonly manualPaths?: readonly DevicePath[] | undefined;
+  /** Connect plus `hello` for one manual path. */
+  readonly manualTimeoutMs?: number | undefined;
+  /** At most this many manual paths are checked at once. */
+  readonly manualConcurrency?: number | undefined;
+  /** True while the host's own session holds a path (a serial port), which must then not be opened. */
+  readonly inUse?: ((path: DevicePath) => boolean) | undefined;
 }
 
 export const DEFAULT_PROBE_INTERVAL_MS = 5000;
@@ -51,6 +60,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
   private readonly now: () => number;
   private slots = new Map<string, LaneSlot>();
   private scanner: SerialScanner | null = null;
+  private readonly manual: ManualWatch;
   private readonly found = new Set<string>();
   private running = false;
   private startedAt: number | null = null;
@@ -79,6 +89,33 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       lostAfterMs: options.lostAfterMs ?? Math.max(registry.lostAfterMs, 3 * probeIntervalMs + 1000),
     };
     this.now = options.now ?? Date.now;
+    this.manual = new ManualWatch({
+      timeoutMs: options.manualTimeoutMs ?? DEFAULT_MANUAL_CHECK_TIMEOUT_MS,
+      concurrency: options.manualConcurrency ?? DEFAULT_MANUAL_CHECK_CONCURRENCY,
+      now: this.now,
+      inUse: options.inUse,
+      known: (path) => this.knownSighting(path),
+    });
+    for (const path of options.manualPaths ?? []) this.manual.watch(path);
+    this.manual.on('found', (sighting, descriptor) => {
+      this.sight(sighting);
+      if (descriptor && this.running) this.registry.setDescriptor(sighting.id, descriptor);
+    });
+    this.manual.on('changed', () => this.scheduleReport());
+  }
+
+  /**
+   * Keeps a path added by address fresh with a real check every round (kept across stop/start).
+   * Only paths that answered once should be given: the check says whether they still do.
+   */
+  watch(path: DevicePath): void {
+    if (path.via !== 'manual') return;
+    this.manual.watch(path);
+  }
+
+  /** The manual paths being watched. */
+  manualPaths(): DevicePath[] {
+    return this.manual.paths();
   }
 
   get isRunning(): boolean {
@@ -108,6 +145,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         listPorts: this.options.listSerialPorts ?? (() => SerialPort.list()),
         timeoutMs: this.options.serialTimeoutMs ?? DEFAULT_SERIAL_PROBE_TIMEOUT_MS,
         now: this.now,
+        skip: (path) => this.manual.serialPortPaths().has(path),
       });
       scanner.on('found', (sighting, descriptor) => {
         this.sight(sighting);
@@ -135,7 +173,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     await this.refreshing;
     this.registry.off('change', this.onRegistryChange);
     await Promise.all([...this.slots.values()].map((s) => s.lane?.stop()));
-    await this.scanner?.stop();
+    await Promise.all([this.scanner?.stop(), this.manual.stop()]);
     this.scanner = null;
     const report = this.report();
     this.lastEmitted = JSON.stringify(report);
@@ -145,7 +183,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
 
   report(): DiscoveryReport {
     const interfaces = [...this.slots.values()].map((s) => (s.lane ? s.lane.report(s.report.used) : s.report));
-    const serialPorts = this.scanner?.reports() ?? [];
+    const serialPorts = [...(this.scanner?.reports() ?? []), ...this.manual.serialReports()];
     let devicesFound = 0;
     for (const id of this.found) if (this.registry.isOnline(id)) devicesFound++;
     const hints = whyNotFound({
@@ -157,6 +195,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       serialListError: this.scanner?.listFailure,
       devicesFound,
       settled: this.settled,
+      manual: this.manual.tcpReports(),
     });
     return { running: this.running, startedAt: this.startedAt, interfaces, serialPorts, devicesFound, hints };
   }
@@ -180,10 +219,20 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     }
   }
 
+  /** What the registry last knew of the gateway on a manual path (for a port our session holds). */
+  private knownSighting(path: DevicePath): Sighting | undefined {
+    const key = pathKey(path);
+    const device = this.registry.list().find((d) => d.paths.some((p) => pathKey(p) === key));
+    if (!device) return undefined;
+    const { id, name, vendor, model, serial, firmware } = device;
+    return { id, name, vendor, model, serial, firmware, path, at: this.now() };
+  }
+
   private round(): void {
     if (!this.running) return;
     for (const slot of this.slots.values()) slot.lane?.round();
     void this.scanner?.round();
+    void this.manual.round();
     // Interfaces come and go (a cable plugged in after start); pick them up between rounds.
     if (this.roundIndex > 0 && (this.opts.mdns || this.opts.udp) && !this.refreshing) {
       this.refreshing = this.refreshInterfaces().finally(() => {

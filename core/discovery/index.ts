@@ -29,5 +29,6 @@ export {
   type ProbeCandidate,
   type SerialProbeOutcome,
 } from './serial-probe.js';
-export { whyNotFound, HINT_CODES, type Observations, type HintCode } from './why-not-found.js';
+export { whyNotFound, HINT_CODES, type Observations, type HintCode, type ManualCheckReport } from './why-not-found.js';
+export { ManualWatch, DEFAULT_MANUAL_CHECK_TIMEOUT_MS, DEFAULT_MANUAL_CHECK_CONCURRENCY, type ManualWatchOptions } from './manual-watch.js';
 export { descriptorFromWire, sightingFromAnnouncement, sightingFromDescriptor } from './descriptor.js';

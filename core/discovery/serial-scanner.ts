@@ -19,6 +19,8 @@ export interface SerialScannerOptions {
   readonly listPorts: () => Promise<readonly SerialPortInfo[]>;
   readonly timeoutMs: number;
   readonly now: () => number;
+  /** Ports someone else probes (gateways added by address): two probes at once would collide. */
+  readonly skip?: ((path: string) => boolean) | undefined;
 }
 
 export interface SerialScannerEvents {
@@ -89,7 +91,8 @@ export class SerialScanner extends EventEmitter<SerialScannerEvents> {
 
   private async runRound(): Promise<void> {
     const listed = await this.list();
-    const candidates = selectSerialCandidates(listed, this.options.named, this.options.catalog);
+    const skip = this.options.skip;
+    const candidates = selectSerialCandidates(listed, this.options.named, this.options.catalog).filter((c) => !skip?.(c.path));
     const present = new Set(candidates.map((c) => c.path));
     let changed = false;
     for (const path of [...this.ports.keys()]) {

@@ -20,6 +20,19 @@ export interface Observations {
    * nothing and "no answer" hints would only flash by.
    */
   readonly settled: boolean;
+  /** Gateways added by address over the network, with how their last check went. */
+  readonly manual?: readonly ManualCheckReport[] | undefined;
+}
+
+/** The last check of one gateway added by address (network paths; serial ones are port reports). */
+export interface ManualCheckReport {
+  /** host:port as the technician gave it. */
+  readonly target: string;
+  readonly result: 'pending' | 'answering' | 'no-answer';
+  /** Name of the gateway that answered there, when one ever did. */
+  readonly name?: string;
+  readonly detail?: string;
+  readonly fix?: string;
 }
 
 export const HINT_CODES = [
@@ -34,6 +47,7 @@ export const HINT_CODES = [
   'serial-no-match',
   'serial-no-ports',
   'serial-list-failed',
+  'manual-no-answer',
 ] as const;
 export type HintCode = (typeof HINT_CODES)[number];
 
@@ -94,7 +108,27 @@ function lanHints(o: Observations): Hint[] {
   return out;
 }
 
-function serialHints(o: Observations): Hint[] {
+function manualHints(o: Observations): Hint[] {
+  const out: Hint[] = [];
+  for (const m of o.manual ?? []) {
+    if (m.result !== 'no-answer') continue;
+    const who = m.name
+      ? `${m.name} (added by address at ${m.target}) stopped answering`
+      : `The gateway added by address at ${m.target} does not answer`;
+    out.push(
+      hint(
+        'manual-no-answer',
+        `${who}: ${m.detail ?? 'no answer'}.`,
+        m.fix ??
+          'Check that the gateway is powered and its agent running, and that this laptop can still reach its network (VPN, routing, firewall).',
+      ),
+    );
+  }
+  return out;
+}
+
+/** Hints about ports that were probed; they hold for ports added by address even when scanning is off. */
+function portHints(o: Observations): Hint[] {
   const out: Hint[] = [];
   for (const p of o.serialPorts) {
     switch (p.result) {
@@ -135,6 +169,11 @@ function serialHints(o: Observations): Hint[] {
         break;
     }
   }
+  return out;
+}
+
+function serialHints(o: Observations): Hint[] {
+  const out = portHints(o);
   const foundOnSerial = o.serialPorts.some((p) => p.result === 'found');
   if (foundOnSerial) return out;
   if (o.serialPortsListed === null) {
@@ -166,5 +205,5 @@ function serialHints(o: Observations): Hint[] {
 }
 
 export function whyNotFound(o: Observations): Hint[] {
-  return [...(o.lan ? lanHints(o) : []), ...(o.serial ? serialHints(o) : [])];
+  return [...(o.lan ? lanHints(o) : []), ...(o.serial ? serialHints(o) : portHints(o)), ...manualHints(o)];
 }

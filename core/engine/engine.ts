@@ -5,16 +5,17 @@
  */
 import { ApiError, type EventName } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
-import type { Device, DiscoveryReport } from '../api/schemas.js';
+import type { Device, DevicePath, DiscoveryReport } from '../api/schemas.js';
 import { authenticate } from '../protocol/client-session.js';
-import { Discovery, DeviceRegistry, type DiscoveryOptions } from '../discovery/index.js';
+import { Discovery, DeviceRegistry, pathKey, type DiscoveryOptions } from '../discovery/index.js';
 import { packageVersion } from '../package-info.js';
 import { openDatabase } from '../store/database.js';
 import { PinStore } from '../store/pin-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { parseAddress } from './address.js';
-import { openDeviceSession, rankPaths, type DeviceSession } from './device-session.js';
+import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 import type { Engine, EngineOptions } from './engine-types.js';
+import { PortLeases } from './port-leases.js';
 
 export type { Engine, EngineOptions } from './engine-types.js';
 
@@ -33,13 +34,33 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   let discovery: Discovery | null = null;
   let lastReport: DiscoveryReport | null = null;
+  /** Paths added by address; kept here so a discovery started later keeps checking them. */
+  const manualPaths = new Map<string, DevicePath>();
+  const leases = new PortLeases();
 
-  async function startDiscovery(params: { interfaces?: string[] | undefined; serialPorts?: string[] | undefined }): Promise<DiscoveryReport> {
+  /** openDeviceSession, with a serial port leased (before opening) until the session closes. */
+  async function openSession(path: DevicePath, open: OpenOptions): Promise<DeviceSession> {
+    const release = path.transport === 'serial' ? leases.hold(path.path) : () => {};
+    try {
+      const session = await openDeviceSession(path, open);
+      return { ...session, close: () => session.close().finally(release) };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  async function startDiscovery(params: {
+    interfaces?: string[] | undefined;
+    serialPorts?: string[] | undefined;
+  }): Promise<DiscoveryReport> {
     if (discovery) await discovery.stop();
     const discoveryOptions: DiscoveryOptions = {
       interfaces: params.interfaces ?? options.discovery?.interfaces?.slice(),
       serialPorts: params.serialPorts ?? options.discovery?.serialPorts?.slice(),
       udpPort: options.discovery?.udpPort,
+      manualPaths: [...manualPaths.values()],
+      inUse: (path) => path.transport === 'serial' && leases.isHeld(path.path),
     };
     const next = new Discovery(registry, discoveryOptions);
     next.on('report', (report) => {
@@ -54,7 +75,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   function requireDevice(id: string): Device {
     const device = registry.get(id);
-    if (!device) throw new ApiError('unknown_device', `no gateway with id ${id.slice(0, 12)}… has been seen`, 'Run discovery, or add the gateway by its address.');
+    if (!device)
+      throw new ApiError(
+        'unknown_device',
+        `no gateway with id ${id.slice(0, 12)}… has been seen`,
+        'Run discovery, or add the gateway by its address.',
+      );
     return device;
   }
 
@@ -64,7 +90,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     for (const path of rankPaths(device.paths)) {
       let session: DeviceSession;
       try {
-        session = await openDeviceSession(path, { expectId: device.id, pins });
+        session = await openSession(path, { expectId: device.id, pins });
       } catch (err) {
         // A pin or identity failure is a security verdict: never fall through to another path.
         if ((err as { code?: string }).code === 'pin_mismatch' || (err as { code?: string }).code === 'identity_mismatch') throw err;
@@ -104,11 +130,23 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'devices.add': async ({ address }) => {
       const parsed = parseAddress(address);
       if (!parsed.ok) throw new ApiError('bad_address', parsed.reason, 'Examples: 10.0.0.7, gw-01.local:48621, /dev/ttyUSB0@115200, COM3.');
-      const session = await openDeviceSession(parsed.path, { pins });
+      const session = await openSession(parsed.path, { pins });
       try {
         const d = session.descriptor;
-        registry.sight({ id: d.id, name: d.name, vendor: d.vendor, model: d.model, serial: d.serial, firmware: d.firmware.version, path: parsed.path, at: Date.now() });
+        registry.sight({
+          id: d.id,
+          name: d.name,
+          vendor: d.vendor,
+          model: d.model,
+          serial: d.serial,
+          firmware: d.firmware.version,
+          path: parsed.path,
+          at: Date.now(),
+        });
         registry.setDescriptor(d.id, d);
+        // Nothing announces a gateway added by address: discovery checks it each round instead.
+        manualPaths.set(pathKey(parsed.path), parsed.path);
+        discovery?.watch(parsed.path);
         return requireDevice(d.id);
       } finally {
         await session.close();
@@ -117,7 +155,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     'devices.authenticate': async ({ id }) => {
       const device = requireDevice(id);
       const identity = profiles.identity();
-      if (!identity) throw new ApiError('no_profile', 'there is no technician profile on this laptop yet', 'Create your technician profile first (name and organisation).');
+      if (!identity)
+        throw new ApiError(
+          'no_profile',
+          'there is no technician profile on this laptop yet',
+          'Create your technician profile first (name and organisation).',
+        );
       const outcome = await withSession(device, (session) => authenticate(session.peer, device.id, identity));
       registry.markAuthenticated(id);
       return { deviceId: id, technician: outcome.technician, role: outcome.role };
@@ -143,4 +186,3 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 function emptyReport(): DiscoveryReport {
   return { running: false, startedAt: null, interfaces: [], serialPorts: [], devicesFound: 0, hints: [] };
 }
-

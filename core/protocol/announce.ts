@@ -50,8 +50,10 @@ function header(type: number): Uint8Array {
 function checkHeader(datagram: Uint8Array, type: number): string | null {
   if (datagram.length < HEADER) return `datagram of ${datagram.length} bytes is shorter than the 6-byte header`;
   for (let i = 0; i < 4; i++) if (datagram[i] !== ANNOUNCE_MAGIC[i]) return 'datagram does not start with "FGPD"';
-  if (datagram[4] !== ANNOUNCE_FORMAT_VERSION) return `announce format version ${datagram[4]} is not supported (this end speaks ${ANNOUNCE_FORMAT_VERSION})`;
-  if (datagram[5] !== type) return `datagram type 0x${datagram[5]!.toString(16).padStart(2, '0')} is not 0x${type.toString(16).padStart(2, '0')}`;
+  if (datagram[4] !== ANNOUNCE_FORMAT_VERSION)
+    return `announce format version ${datagram[4]} is not supported (this end speaks ${ANNOUNCE_FORMAT_VERSION})`;
+  if (datagram[5] !== type)
+    return `datagram type 0x${datagram[5]!.toString(16).padStart(2, '0')} is not 0x${type.toString(16).padStart(2, '0')}`;
   return null;
 }
 
@@ -66,7 +68,8 @@ export function encodeProbe(nonce: Uint8Array): Uint8Array {
 export function decodeProbe(datagram: Uint8Array): DecodeResult<Uint8Array> {
   const bad = checkHeader(datagram, PROBE_TYPE);
   if (bad) return { ok: false, reason: bad };
-  if (datagram.length !== HEADER + PROBE_NONCE_BYTES) return { ok: false, reason: `probe is ${datagram.length} bytes, expected ${HEADER + PROBE_NONCE_BYTES}` };
+  if (datagram.length !== HEADER + PROBE_NONCE_BYTES)
+    return { ok: false, reason: `probe is ${datagram.length} bytes, expected ${HEADER + PROBE_NONCE_BYTES}` };
   // A plain Uint8Array copy: a Buffer (what dgram delivers) would CBOR-encode as an object.
   return { ok: true, value: new Uint8Array(datagram.subarray(HEADER)) };
 }
@@ -83,11 +86,13 @@ export function encodeAnnounce(nonce: Uint8Array, announcement: Announcement): U
 export function decodeAnnounce(datagram: Uint8Array): DecodeResult<{ nonce: Uint8Array; announcement: Announcement }> {
   const bad = checkHeader(datagram, ANNOUNCE_TYPE);
   if (bad) return { ok: false, reason: bad };
-  if (datagram.length > MAX_ANNOUNCE_BYTES) return { ok: false, reason: `announce is ${datagram.length} bytes, over ${MAX_ANNOUNCE_BYTES}` };
+  if (datagram.length > MAX_ANNOUNCE_BYTES)
+    return { ok: false, reason: `announce is ${datagram.length} bytes, over ${MAX_ANNOUNCE_BYTES}` };
   const body = decodeCbor(datagram.subarray(HEADER));
   if (!body.ok) return body;
   const parsed = announcementFields.extend({ nonce: z.instanceof(Uint8Array) }).safeParse(body.value);
-  if (!parsed.success) return { ok: false, reason: `announce fields: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return { ok: false, reason: `announce fields: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   const { nonce, ...announcement } = parsed.data;
   return { ok: true, value: { nonce, announcement } };
 }
@@ -116,7 +121,8 @@ export function decodeTxt(entries: readonly (string | Uint8Array)[], port: numbe
     // RFC 6763 §6.4: keys are case-insensitive and only the first occurrence counts.
     if (eq > 0 && !fields.has(key)) fields.set(key, s.slice(eq + 1));
   }
-  if (fields.get('v') !== '1') return { ok: false, reason: `TXT v=${fields.get('v') ?? '(missing)'} is not a supported announcement version` };
+  if (fields.get('v') !== '1')
+    return { ok: false, reason: `TXT v=${fields.get('v') ?? '(missing)'} is not a supported announcement version` };
   const parsed = announcementFields.safeParse({
     id: fields.get('id'),
     name: fields.get('name') ?? '',
@@ -127,6 +133,7 @@ export function decodeTxt(entries: readonly (string | Uint8Array)[], port: numbe
     port,
     tls: fields.get('tls') !== '0',
   });
-  if (!parsed.success) return { ok: false, reason: `TXT record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
+  if (!parsed.success)
+    return { ok: false, reason: `TXT record: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` };
   return { ok: true, value: parsed.data };
 }

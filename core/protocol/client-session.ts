@@ -40,13 +40,22 @@ export async function hello(peer: FgpPeer, options: HelloOptions = {}): Promise<
   if (!parsed.success) throw new FgpError('bad_response', `the device's hello answer is malformed: ${describeIssues(parsed.error.issues)}`);
   const descriptor = parsed.data;
   if (fingerprint(descriptor.publicKey) !== descriptor.id) {
-    throw new FgpError('identity_mismatch', `the device claims id ${descriptor.id.slice(0, 12)}… but its key fingerprints to ${fingerprint(descriptor.publicKey).slice(0, 12)}…`);
+    throw new FgpError(
+      'identity_mismatch',
+      `the device claims id ${descriptor.id.slice(0, 12)}… but its key fingerprints to ${fingerprint(descriptor.publicKey).slice(0, 12)}…`,
+    );
   }
   if (!verifyBytes(descriptor.publicKey, helloProofMessage(nonce, peer.channelBinding), descriptor.proof)) {
-    throw new FgpError('identity_mismatch', `device ${descriptor.id.slice(0, 12)}… could not prove it holds its key: the hello signature is invalid`);
+    throw new FgpError(
+      'identity_mismatch',
+      `device ${descriptor.id.slice(0, 12)}… could not prove it holds its key: the hello signature is invalid`,
+    );
   }
   if (options.transportKey && fingerprint(options.transportKey) !== descriptor.id) {
-    throw new FgpError('identity_mismatch', `the TLS certificate key (${fingerprint(options.transportKey).slice(0, 12)}…) is not the device key (${descriptor.id.slice(0, 12)}…)`);
+    throw new FgpError(
+      'identity_mismatch',
+      `the TLS certificate key (${fingerprint(options.transportKey).slice(0, 12)}…) is not the device key (${descriptor.id.slice(0, 12)}…)`,
+    );
   }
   peer.setMaxFrame(Math.min(maxFrame, descriptor.maxFrame));
   return descriptor;
@@ -59,7 +68,8 @@ export interface AuthOutcome {
 
 export async function authenticate(peer: FgpPeer, deviceId: string, technician: Ed25519Identity): Promise<AuthOutcome> {
   const challenge = authChallengeResult.safeParse(await peer.request('auth.challenge', { publicKey: technician.publicKey }));
-  if (!challenge.success) throw new FgpError('bad_response', `auth.challenge answer is malformed: ${describeIssues(challenge.error.issues)}`);
+  if (!challenge.success)
+    throw new FgpError('bad_response', `auth.challenge answer is malformed: ${describeIssues(challenge.error.issues)}`);
   const signature = signBytes(technician, authMessage(deviceId, challenge.data.nonce, peer.channelBinding));
   const result = authRespondResult.safeParse(await peer.request('auth.respond', { signature }));
   if (!result.success) throw new FgpError('bad_response', `auth.respond answer is malformed: ${describeIssues(result.error.issues)}`);

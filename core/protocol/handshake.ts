@@ -39,7 +39,9 @@ export const wireDescriptor = z.object({
   hardwareRevision: z.string().max(64),
   serial: z.string().max(128),
   firmware: z.object({ version: z.string().max(64), activeSlot: z.enum(['a', 'b']) }),
-  slots: z.array(z.object({ name: z.enum(['a', 'b']), version: z.string(), state: z.enum(['active', 'inactive', 'trial', 'empty']) })).max(2),
+  slots: z
+    .array(z.object({ name: z.enum(['a', 'b']), version: z.string(), state: z.enum(['active', 'inactive', 'trial', 'empty']) }))
+    .max(2),
   models: z.array(z.object({ name: z.string(), version: z.string(), sha256: bytes(32) })).max(1024),
   accelerators: z.array(z.object({ kind: z.string(), name: z.string() })).max(64),
   capabilities: z.array(z.string()).max(256),

@@ -38,7 +38,8 @@ export function generateIdentity(): Ed25519Identity {
 
 export function identityFromPem(pem: string): Ed25519Identity {
   const key = createPrivateKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`expected an Ed25519 private key, found ${key.asymmetricKeyType ?? 'an unknown key type'}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`expected an Ed25519 private key, found ${key.asymmetricKeyType ?? 'an unknown key type'}`);
   return identityOf(key);
 }
 

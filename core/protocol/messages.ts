@@ -35,7 +35,14 @@ export type MessageResult = { ok: true; message: Message } | { ok: false; reason
 export const MAX_REQUEST_ID = 0xffffffff;
 
 export function isPlainMap(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array) && !(value instanceof Map) && Object.getPrototypeOf(value) === Object.prototype;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Map) &&
+    Object.getPrototypeOf(value) === Object.prototype
+  );
 }
 
 function validId(id: unknown): id is number {
@@ -63,7 +70,8 @@ export function decodeMessage(payload: Uint8Array): MessageResult {
   if (!isPlainMap(m)) return { ok: false, reason: 'message is not a CBOR map with text keys' };
   if ('method' in m) {
     if (!validId(m.id)) return { ok: false, reason: 'request "id" must be an unsigned integer below 2^32' };
-    if (typeof m.method !== 'string' || m.method.length === 0 || m.method.length > 64) return { ok: false, reason: 'request "method" must be a text string of 1 to 64 characters' };
+    if (typeof m.method !== 'string' || m.method.length === 0 || m.method.length > 64)
+      return { ok: false, reason: 'request "method" must be a text string of 1 to 64 characters' };
     const params = m.params ?? {};
     if (!isPlainMap(params)) return { ok: false, reason: `request "params" for ${m.method} must be a map` };
     return { ok: true, message: { kind: 'request', id: m.id, method: m.method, params } };
@@ -75,8 +83,16 @@ export function decodeMessage(payload: Uint8Array): MessageResult {
   if (!validId(m.id)) return { ok: false, reason: 'message has no "method" or "event", and no valid response "id"' };
   if ('error' in m) {
     const e = m.error;
-    if (!isPlainMap(e) || typeof e.code !== 'string' || typeof e.message !== 'string') return { ok: false, reason: 'response "error" must be a map with text "code" and "message"' };
-    return { ok: true, message: { kind: 'error', id: m.id, error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data } } };
+    if (!isPlainMap(e) || typeof e.code !== 'string' || typeof e.message !== 'string')
+      return { ok: false, reason: 'response "error" must be a map with text "code" and "message"' };
+    return {
+      ok: true,
+      message: {
+        kind: 'error',
+        id: m.id,
+        error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data },
+      },
+    };
   }
   if ('result' in m) return { ok: true, message: { kind: 'response', id: m.id, result: m.result } };
   return { ok: false, reason: 'response has neither "result" nor "error"' };

@@ -56,7 +56,11 @@ export class FgpPeer extends EventEmitter<PeerEvents> {
     this.maxFrame = options.maxFrame ?? DEFAULT_MAX_FRAME;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.channelBinding = options.channelBinding ?? new Uint8Array(0);
-    this.decoder = new FrameDecoder((payload) => this.onPayload(payload), this.maxFrame, (drop) => this.emit('drop', drop));
+    this.decoder = new FrameDecoder(
+      (payload) => this.onPayload(payload),
+      this.maxFrame,
+      (drop) => this.emit('drop', drop),
+    );
     stream.on('data', (chunk: Buffer) => this.decoder.push(chunk));
     // A leading delimiter ends whatever half frame the line held before (serial noise, a
     // previous session), so the first real frame is not glued to it and lost.
@@ -158,7 +162,11 @@ export class FgpPeer extends EventEmitter<PeerEvents> {
       this.reply({ kind: 'response', id: request.id, result });
     } catch (err) {
       const e = err instanceof FgpError ? err : new FgpError('internal', err instanceof Error ? err.message : String(err));
-      this.reply({ kind: 'error', id: request.id, error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data } });
+      this.reply({
+        kind: 'error',
+        id: request.id,
+        error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data },
+      });
     } finally {
       this.incoming--;
     }

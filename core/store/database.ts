@@ -37,7 +37,9 @@ export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new Error(`this data was written by a newer Fieldline (schema ${current}, this build knows ${MIGRATIONS.length}); update Fieldline`);
+    throw new Error(
+      `this data was written by a newer Fieldline (schema ${current}, this build knows ${MIGRATIONS.length}); update Fieldline`,
+    );
   }
   const apply = db.transaction(() => {
     for (let v = current; v < MIGRATIONS.length; v++) db.exec(MIGRATIONS[v]!);

@@ -23,9 +23,12 @@ export class PinStore {
 
   /** Checks `deviceId` against the pin for `hw`, pinning it on first contact. */
   checkAndPin(hw: HardwareIdentity, deviceId: string, now = Date.now()): PinCheck {
-    const row = this.db.prepare('SELECT device_id, first_seen FROM device_pins WHERE hardware = ?').get(keyOf(hw)) as { device_id: string; first_seen: number } | undefined;
+    const row = this.db.prepare('SELECT device_id, first_seen FROM device_pins WHERE hardware = ?').get(keyOf(hw)) as
+      { device_id: string; first_seen: number } | undefined;
     if (!row) {
-      this.db.prepare('INSERT INTO device_pins (hardware, device_id, first_seen, last_seen) VALUES (?, ?, ?, ?)').run(keyOf(hw), deviceId, now, now);
+      this.db
+        .prepare('INSERT INTO device_pins (hardware, device_id, first_seen, last_seen) VALUES (?, ?, ?, ?)')
+        .run(keyOf(hw), deviceId, now, now);
       return { ok: true, firstContact: true };
     }
     if (row.device_id !== deviceId) return { ok: false, pinnedId: row.device_id, firstSeen: row.first_seen };

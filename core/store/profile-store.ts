@@ -27,8 +27,11 @@ export class ProfileStore {
   ) {}
 
   get(): Profile | null {
-    const row = this.db.prepare('SELECT name, organisation, key_id, public_key, created_at FROM profile WHERE singleton = 1').get() as ProfileRow | undefined;
-    return row ? { name: row.name, organisation: row.organisation, keyId: row.key_id, publicKey: row.public_key, createdAt: row.created_at } : null;
+    const row = this.db.prepare('SELECT name, organisation, key_id, public_key, created_at FROM profile WHERE singleton = 1').get() as
+      ProfileRow | undefined;
+    return row
+      ? { name: row.name, organisation: row.organisation, keyId: row.key_id, publicKey: row.public_key, createdAt: row.created_at }
+      : null;
   }
 
   /** Creates the profile with a new key, or with `identity` (importing an existing key). */
@@ -49,7 +52,8 @@ export class ProfileStore {
     const keyPath = join(this.dataDir, KEY_FILE);
     if (!profile || !existsSync(keyPath)) return null;
     const identity = identityFromPem(readFileSync(keyPath, 'utf8'));
-    if (identity.id !== profile.keyId) throw new Error(`${keyPath} does not hold the key of the technician profile (${profile.keyId.slice(0, 12)}…)`);
+    if (identity.id !== profile.keyId)
+      throw new Error(`${keyPath} does not hold the key of the technician profile (${profile.keyId.slice(0, 12)}…)`);
     return identity;
   }
 }

@@ -12,13 +12,28 @@ export interface SerialTarget {
 export function serialOpenError(path: string, err: Error): FgpError {
   const message = err.message;
   if (/permission denied|EACCES/i.test(message)) {
-    return new FgpError('permission_denied', `Permission denied on ${path}`, undefined, 'Add your user to the "dialout" group (sudo usermod -aG dialout $USER) and log in again.');
+    return new FgpError(
+      'permission_denied',
+      `Permission denied on ${path}`,
+      undefined,
+      'Add your user to the "dialout" group (sudo usermod -aG dialout $USER) and log in again.',
+    );
   }
   if (/busy|locked|cannot lock port|temporarily unavailable|EBUSY|EAGAIN/i.test(message)) {
-    return new FgpError('port_busy', `${path} is in use by another program`, undefined, 'Close the other program (a serial console, another Fieldline) and try again.');
+    return new FgpError(
+      'port_busy',
+      `${path} is in use by another program`,
+      undefined,
+      'Close the other program (a serial console, another Fieldline) and try again.',
+    );
   }
   if (/no such file|ENOENT/i.test(message)) {
-    return new FgpError('port_missing', `${path} does not exist`, undefined, 'Check the cable; the port name can change when it is plugged back in.');
+    return new FgpError(
+      'port_missing',
+      `${path} does not exist`,
+      undefined,
+      'Check the cable; the port name can change when it is plugged back in.',
+    );
   }
   return new FgpError('serial_failed', `${path}: ${message}`);
 }

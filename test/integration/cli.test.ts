@@ -16,7 +16,10 @@ const UDP_PORT = 30000 + (process.pid % 20000);
 
 async function fieldline(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], { cwd: root, timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], {
+      cwd: root,
+      timeout: 60_000,
+    });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -31,7 +34,14 @@ describe('fieldline CLI against three emulated gateways (two LAN, one serial pty
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fl-cli-'));
-    emulation = await startEmulation({ count: 3, serialGateways: 1, baseDir: join(dir, 'gw'), host: '127.0.0.1', interfaces: ['127.0.0.1'], udpPort: UDP_PORT });
+    emulation = await startEmulation({
+      count: 3,
+      serialGateways: 1,
+      baseDir: join(dir, 'gw'),
+      host: '127.0.0.1',
+      interfaces: ['127.0.0.1'],
+      udpPort: UDP_PORT,
+    });
     serialPort = emulation.gateways.find((g) => g.serial)!.serial!.clientPath;
   });
   after(async () => {
@@ -40,11 +50,22 @@ describe('fieldline CLI against three emulated gateways (two LAN, one serial pty
   });
 
   test('discover --json lists all three with their transports', async () => {
-    const { code, stdout } = await fieldline(['discover', '--json', '--timeout', '3', '--interfaces', 'lo', '--udp-port', String(UDP_PORT), '--serial', serialPort]);
+    const { code, stdout } = await fieldline([
+      'discover',
+      '--json',
+      '--timeout',
+      '3',
+      '--interfaces',
+      'lo',
+      '--udp-port',
+      String(UDP_PORT),
+      '--serial',
+      serialPort,
+    ]);
     assert.equal(code, 0);
-    const devices = (JSON.parse(stdout) as { id: string; name: string; model: string; firmware: string; paths: { transport: string }[] }[]).filter((d) =>
-      emulation.gateways.some((g) => g.agent.id === d.id),
-    );
+    const devices = (
+      JSON.parse(stdout) as { id: string; name: string; model: string; firmware: string; paths: { transport: string }[] }[]
+    ).filter((d) => emulation.gateways.some((g) => g.agent.id === d.id));
     assert.equal(devices.length, 3);
     for (const d of devices) assert.ok(d.name && d.model && d.firmware);
     const transports = devices.map((d) => [...new Set(d.paths.map((p) => p.transport))].join('+')).sort();
@@ -70,7 +91,16 @@ describe('fieldline CLI against three emulated gateways (two LAN, one serial pty
 
   test('info by id prefix finds the gateway through discovery', async () => {
     const lan = emulation.gateways.find((g) => !g.serial)!.agent;
-    const { code, stdout, stderr } = await fieldline(['info', lan.id.slice(0, 10), '--interfaces', 'lo', '--udp-port', String(UDP_PORT), '--data-dir', join(dir, 'app')]);
+    const { code, stdout, stderr } = await fieldline([
+      'info',
+      lan.id.slice(0, 10),
+      '--interfaces',
+      'lo',
+      '--udp-port',
+      String(UDP_PORT),
+      '--data-dir',
+      join(dir, 'app'),
+    ]);
     assert.equal(code, 0, stderr);
     assert.match(stdout, new RegExp(lan.id));
   });

@@ -26,7 +26,11 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
   throw new Error(`gave up waiting for ${what}`);
 }
 
-async function call(engine: Engine, method: string, params: unknown = {}): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string; fix?: string } }> {
+async function call(
+  engine: Engine,
+  method: string,
+  params: unknown = {},
+): Promise<{ ok: true; value: unknown } | { ok: false; error: { code: string; message: string; fix?: string } }> {
   return dispatch(engine.handlers, method, params);
 }
 
@@ -126,7 +130,13 @@ describe('trust and pinning', () => {
   });
 
   test('a technician key the gateway does not trust is refused with how to enrol it', async () => {
-    const agent = await startAgent({ stateDir: join(dir, 'gw'), device: { name: 'gw', serial: 'SN-1' }, tcp: { host: '127.0.0.1', port: 0 }, mdns: false, udp: false });
+    const agent = await startAgent({
+      stateDir: join(dir, 'gw'),
+      device: { name: 'gw', serial: 'SN-1' },
+      tcp: { host: '127.0.0.1', port: 0 },
+      mdns: false,
+      udp: false,
+    });
     const engine = await createEngine({ dataDir: join(dir, 'app-untrusted'), host: 'cli' });
     try {
       assert.equal((await call(engine, 'profile.create', { name: 'New Tech', organisation: 'Acme' })).ok, true);
@@ -141,7 +151,13 @@ describe('trust and pinning', () => {
 
   test('a gateway that comes back with a different key for the same serial is refused loudly', async () => {
     const stateDir = join(dir, 'rekeyed');
-    const first = await startAgent({ stateDir, device: { name: 'gw-pin', serial: 'SN-PIN', vendor: 'Acme', model: 'EdgeBox X2' }, tcp: { host: '127.0.0.1', port: 0 }, mdns: false, udp: false });
+    const first = await startAgent({
+      stateDir,
+      device: { name: 'gw-pin', serial: 'SN-PIN', vendor: 'Acme', model: 'EdgeBox X2' },
+      tcp: { host: '127.0.0.1', port: 0 },
+      mdns: false,
+      udp: false,
+    });
     const engine = await createEngine({ dataDir: join(dir, 'app-pin'), host: 'cli' });
     try {
       const ok = await call(engine, 'devices.add', { address: `127.0.0.1:${first.tcpPort}` });

@@ -8,7 +8,11 @@ import { FrameDecoder, encodeFrame, type FrameDrop } from '../../core/protocol/f
 function collect(maxFrame?: number) {
   const frames: Uint8Array[] = [];
   const drops: FrameDrop[] = [];
-  const decoder = new FrameDecoder((f) => frames.push(f), maxFrame, (d) => drops.push(d));
+  const decoder = new FrameDecoder(
+    (f) => frames.push(f),
+    maxFrame,
+    (d) => drops.push(d),
+  );
   return { decoder, frames, drops };
 }
 

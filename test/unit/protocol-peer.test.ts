@@ -7,7 +7,10 @@ import { FgpError } from '../../core/protocol/errors.js';
 import { encodeFrame } from '../../core/protocol/frame.js';
 
 /** A real loopback TCP pair: one FgpPeer per end. */
-async function pair(handler: RequestHandler, clientTimeoutMs?: number): Promise<{ client: FgpPeer; server: FgpPeer; raw: net.Socket; close: () => void }> {
+async function pair(
+  handler: RequestHandler,
+  clientTimeoutMs?: number,
+): Promise<{ client: FgpPeer; server: FgpPeer; raw: net.Socket; close: () => void }> {
   const srv = net.createServer();
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
@@ -18,7 +21,16 @@ async function pair(handler: RequestHandler, clientTimeoutMs?: number): Promise<
   const [socket] = await accepted;
   const server = new FgpPeer(socket, { handler });
   const client = new FgpPeer(raw, clientTimeoutMs === undefined ? {} : { requestTimeoutMs: clientTimeoutMs });
-  return { client, server, raw, close: () => { client.close(); server.close(); srv.close(); } };
+  return {
+    client,
+    server,
+    raw,
+    close: () => {
+      client.close();
+      server.close();
+      srv.close();
+    },
+  };
 }
 
 describe('FgpPeer over loopback TCP', () => {
@@ -37,7 +49,10 @@ describe('FgpPeer over loopback TCP', () => {
 
   test('many requests in flight are answered and matched to their ids', async () => {
     const results = await Promise.all(Array.from({ length: 64 }, (_, i) => p.client.request('echo', { i })));
-    assert.deepEqual(results, Array.from({ length: 64 }, (_, i) => ({ i })));
+    assert.deepEqual(
+      results,
+      Array.from({ length: 64 }, (_, i) => ({ i })),
+    );
   });
 
   test('answers can arrive out of order', async () => {
@@ -50,11 +65,18 @@ describe('FgpPeer over loopback TCP', () => {
   });
 
   test('an error response becomes an FgpError with code, message and data', async () => {
-    await assert.rejects(p.client.request('fail'), (err: FgpError) => err.code === 'invalid_params' && /asked to fail/.test(err.message) && (err.data as { field: string }).field === 'x');
+    await assert.rejects(
+      p.client.request('fail'),
+      (err: FgpError) =>
+        err.code === 'invalid_params' && /asked to fail/.test(err.message) && (err.data as { field: string }).field === 'x',
+    );
   });
 
   test('an unanswered request times out with a clear error', async () => {
-    await assert.rejects(p.client.request('never'), (err: FgpError) => err.code === 'timeout' && /never got no answer within 300 ms/.test(err.message));
+    await assert.rejects(
+      p.client.request('never'),
+      (err: FgpError) => err.code === 'timeout' && /never got no answer within 300 ms/.test(err.message),
+    );
   });
 
   test('garbage on the stream is dropped and counted; the session keeps working', async () => {
