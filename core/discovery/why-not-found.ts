@@ -102,7 +102,7 @@ function lanHints(o: Observations): Hint[] {
     hint(
       'no-lan-answers',
       `No gateway answered on ${names(working)}: neither mDNS nor the UDP probe got a reply.`,
-      'Multicast may be blocked on this network, or the gateway may be on another subnet — try its address directly: fieldline info <ip>',
+      'Multicast may be blocked on this network, or the gateway may be on another subnet — try its address directly: Add by address in the app, or fieldline info <ip>',
     ),
   );
   return out;
@@ -181,7 +181,7 @@ function serialHints(o: Observations): Hint[] {
       hint(
         'serial-list-failed',
         `Serial ports could not be listed${o.serialListError ? `: ${o.serialListError}` : ''}.`,
-        'Name the port explicitly, e.g. fieldline info /dev/ttyUSB0 (on Linux, listing needs udevadm from the udev package).',
+        'Name the port in Search settings (or fieldline discover --serial /dev/ttyUSB0); on Linux, listing ports needs udevadm from the udev package.',
       ),
     );
   } else if (o.serialPorts.length === 0 && o.serialPortsListed > 0) {
@@ -189,7 +189,7 @@ function serialHints(o: Observations): Hint[] {
       hint(
         'serial-no-match',
         `${o.serialPortsListed} serial port${o.serialPortsListed === 1 ? '' : 's'} found, but none is a known gateway adapter, so none was probed.`,
-        "Name the port explicitly, e.g. fieldline info /dev/ttyUSB0, or add the adapter's USB id to the device catalog.",
+        "Name the port in Search settings (or fieldline discover --serial /dev/ttyUSB0), or add the adapter's USB id to the device catalog.",
       ),
     );
   } else if (o.serialPorts.length === 0 && o.serialPortsListed === 0 && o.devicesFound === 0) {

@@ -105,7 +105,7 @@ describe('why not found: serial', () => {
       ['serial-no-match'],
     );
     assert.match(hints[0]!.message, /2 serial ports found, but none is a known gateway adapter/);
-    assert.match(hints[0]!.fix, /[Nn]ame the port explicitly/);
+    assert.match(hints[0]!.fix, /Name the port in Search settings \(or fieldline discover --serial/);
   });
 
   test('a busy port names the other program', () => {
