@@ -7,31 +7,13 @@
  */
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
+import { contentType } from '../core/content-types.js';
 import { CONTENT_SECURITY_POLICY } from './security-guards.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'fieldline';
 export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
-
-const MIME_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** True for URLs that belong to the app itself; everything else is foreign. */
 export function isAppUrl(url: string): boolean {
@@ -81,7 +63,7 @@ export function serveAppScheme(rootDir: string): void {
       return new Response(request.method === 'HEAD' ? null : body, {
         status: 200,
         headers: {
-          'content-type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'content-type': contentType(file),
           // The policy rides on each response: session.webRequest hooks are not guaranteed to see
           // responses of a custom scheme handled in this process.
           'content-security-policy': CONTENT_SECURITY_POLICY,
