@@ -23,6 +23,35 @@ const MIGRATIONS: readonly string[] = [
      first_seen INTEGER NOT NULL,
      last_seen INTEGER NOT NULL
    );`,
+  // 2: the trust store (signing keys with roles, per-kind thresholds) and the bundle library.
+  `CREATE TABLE trust_keys (
+     key_id TEXT PRIMARY KEY,          -- hex SHA-256 of the raw 32-byte Ed25519 public key
+     public_key TEXT NOT NULL,         -- hex, raw 32 bytes
+     name TEXT NOT NULL,
+     roles TEXT NOT NULL,              -- JSON array: "image-signer", "model-signer"
+     source TEXT NOT NULL,             -- "demo-root" | "imported"
+     added_at INTEGER NOT NULL,
+     expires_at INTEGER,               -- ms since epoch; NULL = no expiry
+     revoked_at INTEGER,
+     revoked_reason TEXT
+   );
+   CREATE TABLE trust_thresholds (
+     kind TEXT PRIMARY KEY,            -- "os-image" | "firmware" | "model"
+     threshold INTEGER NOT NULL CHECK (threshold >= 1)
+   );
+   CREATE TABLE bundles (
+     id TEXT PRIMARY KEY,              -- hex SHA-256 of the whole .flb file
+     file_name TEXT NOT NULL,
+     path TEXT NOT NULL,               -- the copy kept in the library folder
+     size INTEGER NOT NULL,
+     kind TEXT,                        -- NULL when the manifest could not be read
+     name TEXT,
+     version TEXT,
+     imported_at INTEGER NOT NULL,
+     status TEXT NOT NULL CHECK (status IN ('verified', 'refused')),
+     reason_code TEXT,                 -- first failed check when refused
+     report TEXT NOT NULL              -- JSON verification report
+   );`,
 ];
 
 export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {
