@@ -24,11 +24,20 @@ const METHODS = {
   'devices.info': true,
   'devices.add': true,
   'devices.authenticate': true,
+  'bundles.list': true,
+  'bundles.import': true,
+  'bundles.get': true,
+  'bundles.remove': true,
+  'trust.list': true,
+  'trust.import': true,
+  'trust.remove': true,
+  'trust.revoke': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {
   'devices.changed': true,
   'discovery.report': true,
+  'bundles.changed': true,
 } as const satisfies Record<EventName, true>;
 
 /** Must match PORT_CHANNEL in engine-host.ts (this file cannot import it). */

@@ -4,6 +4,8 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
+import { startViewSync } from './app/view.js';
+import { startBundlesSync } from './bundles/bundles-service.js';
 import { startDevicesSync } from './devices/devices-service.js';
 import { startProfileSync } from './profile/profile-service.js';
 import { startTheme } from './settings/theme.js';
@@ -12,12 +14,15 @@ import { startStatusSync } from './status/status-service.js';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/devices.css';
+import './styles/bundles.css';
 
 startTheme();
 startClock();
 startStatusSync();
 startProfileSync();
 startDevicesSync();
+startBundlesSync();
+startViewSync();
 
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element');

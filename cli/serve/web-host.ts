@@ -16,6 +16,7 @@ import { checkToken, newToken, tokenCookie, unauthorisedText } from './access-to
 import { hostAllowed, originAllowed } from './request-guards.js';
 import { securityHeaders } from './security-headers.js';
 import { lookupStatic, openStatic } from './static-files.js';
+import { DEFAULT_UPLOAD_LIMIT, handleUpload, UPLOAD_PATH } from './upload.js';
 
 export interface WebHostOptions {
   readonly engine: Pick<Engine, 'handlers' | 'subscribe'>;
@@ -26,6 +27,8 @@ export interface WebHostOptions {
   readonly staticDir: string;
   /** Given by tests and by hosts that restart; random otherwise. */
   readonly token?: string;
+  /** Largest bundle accepted by `POST /api/bundles`; 8 GiB unless a test narrows it. */
+  readonly uploadLimit?: number;
 }
 
 export interface WebHost {
@@ -86,6 +89,32 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const access = checkToken(request, url, token, port);
     if (!access.ok) {
       plain(response, 401, unauthorisedText(access.reason), headers);
+      return;
+    }
+    if (url.pathname === UPLOAD_PATH) {
+      // The cookie is SameSite=Strict, but a POST with side effects also proves it comes from our page.
+      if (!originAllowed(request.headers.origin, request.headers.host)) {
+        plain(response, 403, 'Uploads are only accepted from pages served by this Fieldline server.\n', {
+          ...headers,
+          Connection: 'close',
+        });
+        return;
+      }
+      try {
+        await handleUpload(request, response, url, {
+          handlers: options.engine.handlers,
+          maxBytes: options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
+          headers,
+        });
+      } catch (err) {
+        // An unexpected failure (the data folder vanished) must answer, not crash the server.
+        if (response.headersSent) response.destroy();
+        else
+          plain(response, 500, `The upload failed: ${err instanceof Error ? err.message : String(err)}\n`, {
+            ...headers,
+            Connection: 'close',
+          });
+      }
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {

@@ -45,11 +45,46 @@ export const methods = {
     params: z.object({ id: s.deviceId }).strict(),
     result: s.authResult,
   },
+  'bundles.list': { params: none, result: z.array(s.bundleSummary) },
+  'bundles.import': {
+    params: z
+      .object({
+        path: z.string().min(1, 'give the path of a .flb bundle file'),
+        /** The name to show; defaults to the file's own name (uploads arrive under a temporary one). */
+        fileName: z.string().trim().min(1).max(255).optional(),
+      })
+      .strict(),
+    result: s.bundleSummary,
+  },
+  'bundles.get': { params: z.object({ id: s.sha256Hex }).strict(), result: s.bundleDetail },
+  'bundles.remove': { params: z.object({ id: s.sha256Hex }).strict(), result: z.object({ id: s.sha256Hex }) },
+  'trust.list': { params: none, result: s.trustList },
+  'trust.import': {
+    params: z
+      .object({
+        publicKey: z
+          .string()
+          .trim()
+          .regex(/^[0-9a-fA-F]{64}$/, 'a public key is the raw 32-byte Ed25519 key as 64 hex digits'),
+        name: z.string().trim().min(1, 'give the key a name').max(120),
+        roles: z.array(s.trustRole).min(1, 'choose at least one role'),
+        /** ms since the epoch; omitted means the key does not expire. */
+        expiresAt: z.number().int().positive().optional(),
+      })
+      .strict(),
+    result: s.trustKey,
+  },
+  'trust.remove': { params: z.object({ keyId: s.sha256Hex }).strict(), result: z.object({ keyId: s.sha256Hex }) },
+  'trust.revoke': {
+    params: z.object({ keyId: s.sha256Hex, reason: z.string().trim().min(1, 'say why the key is revoked').max(500) }).strict(),
+    result: s.trustKey,
+  },
 } as const;
 
 export const events = {
   'devices.changed': s.deviceChange,
   'discovery.report': s.discoveryReport,
+  'bundles.changed': s.bundlesChange,
 } as const;
 
 export type Methods = typeof methods;

@@ -137,3 +137,142 @@ export type DiscoveryReport = z.infer<typeof discoveryReport>;
 export type Profile = z.infer<typeof profile>;
 export type AuthResult = z.infer<typeof authResult>;
 export type AppInfo = z.infer<typeof appInfo>;
+
+// ---- Signed bundles and the trust store (issue #3) ----
+
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 is 64 lowercase hex digits');
+export const bundleKind = z.enum(['os-image', 'firmware', 'model']);
+export const trustRole = z.enum(['image-signer', 'model-signer']);
+
+/** One verification step as the report lists it; `code` is set when it failed or warned. */
+export const bundleCheck = z.object({
+  id: z.string(),
+  status: z.enum(['pass', 'fail', 'warn', 'skip']),
+  code: z.string().optional(),
+  message: z.string(),
+  /** What the check is about when there are several of its kind: a payload path or a key id. */
+  subject: z.string().optional(),
+});
+
+/** A signature on the manifest and what the trust store made of it. */
+export const bundleSigner = z.object({
+  keyId: z.string(),
+  /** The trusted key's name; null when the key is not in the trust store. */
+  name: z.string().nullable(),
+  status: z.enum(['valid', 'invalid', 'unknown', 'revoked', 'expired', 'wrong-role', 'duplicate']),
+  /** Whether this signature counts towards the threshold. */
+  counted: z.boolean(),
+  /** Why it does (or does not) count, in a sentence. */
+  message: z.string(),
+});
+
+export const bundleHardware = z.object({ model: z.string(), revisions: z.array(z.string()) });
+export const bundlePayload = z.object({
+  path: z.string(),
+  size: z.number(),
+  sha256: z.string(),
+  compression: z.literal('gzip').optional(),
+  uncompressed: z.object({ size: z.number(), sha256: z.string() }).optional(),
+  target: z.string(),
+});
+export const tensorSpec = z.object({ name: z.string(), type: z.string(), shape: z.array(z.union([z.number(), z.string()])) });
+export const goldenTensor = z.object({ path: z.string(), type: z.string(), shape: z.array(z.union([z.number(), z.string()])) });
+export const goldenCase = z.object({
+  name: z.string(),
+  inputs: z.record(z.string(), goldenTensor),
+  expected: z.record(z.string(), goldenTensor),
+  tolerance: z.object({ maxAbs: z.number(), maxRel: z.number(), minCosine: z.number().optional(), topK: z.number().optional() }),
+});
+export const latencyBaseline = z.object({
+  hardwareClass: z.string(),
+  p50Ms: z.number(),
+  p99Ms: z.number(),
+  throughputPerSec: z.number().optional(),
+  tolerancePct: z.number(),
+});
+
+/** The signed manifest (schema 'fieldline.bundle/v1'), as the UI shows it. */
+export const bundleManifest = z.object({
+  schema: z.string(),
+  name: z.string(),
+  kind: bundleKind,
+  version: z.string(),
+  securityCounter: z.number(),
+  hardware: z.array(bundleHardware),
+  payloads: z.array(bundlePayload),
+  created: z.string(),
+  expires: z.string(),
+  releaseNotes: z.string().optional(),
+  model: z
+    .object({
+      inputs: z.array(tensorSpec),
+      outputs: z.array(tensorSpec),
+      golden: z.array(goldenCase),
+      baselines: z.array(latencyBaseline),
+    })
+    .optional(),
+});
+
+/** One row of the bundle library: enough for the table without the full report. */
+export const bundleSummary = z.object({
+  /** SHA-256 of the whole .flb file, which is also the library copy's name. */
+  id: sha256Hex,
+  fileName: z.string(),
+  size: z.number().int(),
+  kind: bundleKind.nullable(),
+  name: z.string().nullable(),
+  version: z.string().nullable(),
+  importedAt: z.number(),
+  verifiedAt: z.number(),
+  status: z.enum(['verified', 'refused']),
+  /** The first failed check of a refused bundle: the reason sentence and its code. */
+  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  warnings: z.number().int(),
+  signers: z.array(bundleSigner),
+  hardware: z.array(bundleHardware),
+});
+
+export const bundleDetail = z.object({
+  bundle: bundleSummary,
+  checks: z.array(bundleCheck),
+  manifest: bundleManifest.nullable(),
+  /** The signed manifest JSON exactly as it was decoded from the envelope; null if unreadable. */
+  manifestJson: z.string().nullable(),
+});
+
+export const bundlesChange = z.object({
+  reason: z.enum(['imported', 'removed', 'reverified']),
+  /** The bundle concerned; null when every bundle was verified again (a trust store change). */
+  id: sha256Hex.nullable(),
+});
+
+export const trustKey = z.object({
+  keyId: sha256Hex,
+  publicKey: hex,
+  name: z.string(),
+  roles: z.array(trustRole),
+  source: z.enum(['demo-root', 'imported']),
+  addedAt: z.number(),
+  expiresAt: z.number().nullable(),
+  revokedAt: z.number().nullable(),
+  revokedReason: z.string().nullable(),
+});
+
+export const trustList = z.object({
+  keys: z.array(trustKey),
+  /** Signatures required per bundle kind (k of n). */
+  thresholds: z.record(bundleKind, z.number().int()),
+});
+
+export type BundleKindName = z.infer<typeof bundleKind>;
+export type TrustRole = z.infer<typeof trustRole>;
+export type BundleCheck = z.infer<typeof bundleCheck>;
+export type BundleSigner = z.infer<typeof bundleSigner>;
+export type BundleHardware = z.infer<typeof bundleHardware>;
+export type BundlePayload = z.infer<typeof bundlePayload>;
+export type BundleManifest = z.infer<typeof bundleManifest>;
+export type BundleSummary = z.infer<typeof bundleSummary>;
+export type BundleDetail = z.infer<typeof bundleDetail>;
+export type BundlesChange = z.infer<typeof bundlesChange>;
+export type TrustKey = z.infer<typeof trustKey>;
+export type TrustList = z.infer<typeof trustList>;

@@ -4,6 +4,7 @@
  * Hosts (Electron utility process, `fieldline serve`, CLI) create one and serve its handlers.
  */
 import { ApiError, type EventName } from '../api/contract.js';
+import { TrustStore } from '../bundle/index.js';
 import type { Handlers } from '../api/dispatch.js';
 import type { Device, DevicePath, DiscoveryReport } from '../api/schemas.js';
 import { authenticate } from '../protocol/client-session.js';
@@ -13,6 +14,8 @@ import { openDatabase } from '../store/database.js';
 import { PinStore } from '../store/pin-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { parseAddress } from './address.js';
+import { bundleHandlers } from './bundle-handlers.js';
+import { BundleLibrary } from './bundle-library.js';
 import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { PortLeases } from './port-leases.js';
@@ -31,6 +34,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     for (const listener of listeners) listener(event, data);
   };
   registry.on('change', (change) => emit('devices.changed', change));
+
+  const library: BundleLibrary = new BundleLibrary({
+    dataDir: options.dataDir,
+    db,
+    policy: () => trust.policy(),
+    onChange: (change) => emit('bundles.changed', change),
+  });
+  // Every trust change (the audit log will hook here too) judges the whole library again.
+  const trust = new TrustStore(db, (change) => {
+    if (change.type !== 'seeded') library.reverifyAll().catch(() => undefined);
+  });
 
   let discovery: Discovery | null = null;
   let lastReport: DiscoveryReport | null = null;
@@ -108,6 +122,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const handlers: Handlers = {
+    ...bundleHandlers(library, trust),
     'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
     'profile.get': async () => profiles.get(),
     'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
@@ -177,6 +192,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       if (discovery) await discovery.stop();
+      await library.idle();
       listeners.clear();
       db.close();
     },

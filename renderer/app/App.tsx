@@ -1,6 +1,7 @@
 /**
  * The shell: first run until a profile exists, then the Devices view; the status bar always.
  */
+import { BundlesView } from '../bundles/BundlesView.js';
 import { DevicesView } from '../devices/DevicesView.js';
 import { FirstRun } from '../profile/FirstRun.js';
 import { retryProfileLoad } from '../profile/profile-service.js';
@@ -8,10 +9,12 @@ import { useProfileStore } from '../profile/store.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
 import { StatusBar } from '../status/StatusBar.js';
 import { Header } from './Header.js';
+import { useViewStore } from './view.js';
 
 function Body(): React.ReactElement {
   const status = useProfileStore((s) => s.status);
   const justCreated = useProfileStore((s) => s.justCreated);
+  const view = useViewStore((s) => s.view);
   switch (status.kind) {
     case 'loading':
       return (
@@ -36,8 +39,8 @@ function Body(): React.ReactElement {
       return (
         <>
           <Header profile={status.profile} />
-          <main className="content" id="devices">
-            <DevicesView />
+          <main className="content" id={view}>
+            {view === 'bundles' ? <BundlesView /> : <DevicesView />}
           </main>
         </>
       );

@@ -5,6 +5,7 @@ import type { Profile } from '../../core/api/schemas.js';
 import { KeyDetails } from '../profile/KeyDetails.js';
 import { TrustExplainer } from '../profile/TrustExplainer.js';
 import { THEME_LABELS, THEMES, isTheme, setTheme, useThemeStore } from '../settings/theme.js';
+import { VIEW_LABELS, VIEWS, useViewStore } from './view.js';
 
 function ThemePicker(): React.ReactElement {
   const theme = useThemeStore((s) => s.theme);
@@ -23,13 +24,22 @@ function ThemePicker(): React.ReactElement {
 }
 
 export function Header({ profile }: { profile: Profile }): React.ReactElement {
+  const current = useViewStore((s) => s.view);
   return (
     <header className="header">
       <span className="header__brand">Fieldline</span>
-      <nav aria-label="Views">
-        <a className="header__view" aria-current="page" href="#devices">
-          Devices
-        </a>
+      <nav aria-label="Views" className="header__views">
+        {VIEWS.map((view) => (
+          <a
+            key={view}
+            className="header__view"
+            aria-current={view === current ? 'page' : undefined}
+            href={`#${view}`}
+            data-testid={`nav-${view}`}
+          >
+            {VIEW_LABELS[view]}
+          </a>
+        ))}
       </nav>
       <span className="header__spacer" />
       <details className="header__profile" data-testid="profile-menu">
