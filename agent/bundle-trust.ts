@@ -8,7 +8,7 @@
  * bundle until its operator installs the organisation's keys.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -137,6 +137,7 @@ export async function saveGatewayTrust(stateDir: string, policy: GatewayTrustPol
   const valid = trustedSignersFile.parse(policy);
   const file = path.join(path.resolve(stateDir), TRUSTED_SIGNERS_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(tmp, `${JSON.stringify(valid, null, 2)}\n`, { mode: 0o644 });
   await rename(tmp, file);
   return file;

@@ -12,6 +12,7 @@ import { UDP_PROBE_PORT } from '../core/protocol/announce.js';
 import { silentLog, type AgentLog } from './agent-context.js';
 import { startAgent, type AgentFaults, type RunningAgent } from './agent.js';
 import { loadDemoTechnician } from './demo-technician.js';
+import { ensureDemoSigners } from './bundle-trust.js';
 import { openPtyPair, type PtyPair } from './socat-pty.js';
 import type { DeviceSeed, TrustedTechnician } from './state-schema.js';
 
@@ -141,6 +142,8 @@ async function startGateway(
   const isSerial = index >= o.count - serialCount;
   const prefixed: AgentLog = { info: (m) => log.info(`[${name}] ${m}`), warn: (m) => log.warn(`[${name}] ${m}`) };
   const common = { stateDir, device: emulatedDevice(index, o.count), trust, log: prefixed, ...(o.faults ? { faults: o.faults } : {}) };
+  // Emulated gateways accept bundles signed by the demo roots, like the demo technician.
+  await ensureDemoSigners(stateDir);
 
   if (isSerial) {
     const pty: PtyPair = await openPtyPair(path.join(o.baseDir, `${name}.agent.tty`), path.join(o.baseDir, `${name}.tty`));

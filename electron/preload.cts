@@ -188,3 +188,10 @@ electron.ipcRenderer.on(PORT_CHANNEL, (event) => {
 });
 
 electron.contextBridge.exposeInMainWorld('fieldline', buildApi());
+
+// A sandboxed page never learns where a picked or dropped file lives; the engine needs the path to
+// read a bundle in place. Only a File the page already holds can be asked about.
+electron.contextBridge.exposeInMainWorld(
+  'fieldlineFiles',
+  Object.freeze({ pathFor: (file: File): string => electron.webUtils.getPathForFile(file) }),
+);

@@ -48,6 +48,7 @@ const ipcListeners = new Map();
 const electron = {
   contextBridge: { exposeInMainWorld: (key, api) => exposed.set(key, api) },
   ipcRenderer: { on: (channel, listener) => ipcListeners.set(channel, listener) },
+  webUtils: { getPathForFile: () => '' },
 };
 const sandbox = {
   require: (name) => (name === 'electron' ? electron : fail(`require('${name}') at run time`)),
@@ -57,7 +58,12 @@ const sandbox = {
 sandbox.exports = sandbox.module.exports;
 vm.runInNewContext(`(function (require, exports, module) {\n${source}\n})(require, exports, module);`, sandbox, { filename: preloadPath });
 
-if ([...exposed.keys()].join() !== 'fieldline') fail(`the preload exposes [${[...exposed.keys()].join(', ')}], expected only "fieldline"`);
+if ([...exposed.keys()].sort().join() !== 'fieldline,fieldlineFiles') {
+  fail(`the preload exposes [${[...exposed.keys()].join(', ')}], expected only "fieldline" and "fieldlineFiles"`);
+}
+const files = exposed.get('fieldlineFiles');
+if (Object.keys(files).join() !== 'pathFor' || typeof files.pathFor !== 'function')
+  fail('window.fieldlineFiles must expose only pathFor(file)');
 const api = exposed.get('fieldline');
 const actualMethods = [];
 for (const [key, value] of Object.entries(api)) {

@@ -1,6 +1,6 @@
 /**
  * `fieldline bundle trust`: the data directory's trust store from the command line — the same
- * store the app's Settings → Trust shows and `bundle verify` uses.
+ * store the app's Bundles → Trust store shows and `bundle verify` uses.
  */
 import { BUNDLE_KINDS, TrustStore, TrustStoreError, type BundleKind, type TrustedKey } from '../../core/bundle/index.js';
 import { openDatabase } from '../../core/store/database.js';

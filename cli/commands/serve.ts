@@ -2,9 +2,12 @@
  * `fieldline serve` (with optional demo gateways) and `fieldline demo`.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDemoTechnician } from '../../agent/demo-technician.js';
 import { startEmulation, type Emulation } from '../../agent/emulate.js';
+import { TrustStore } from '../../core/bundle/index.js';
+import { BundleLibrary } from '../../core/engine/bundle-library.js';
 import { createEngine } from '../../core/engine/engine.js';
 import { packageRoot } from '../../core/package-info.js';
 import { openDatabase } from '../../core/store/database.js';
@@ -12,6 +15,7 @@ import { ProfileStore } from '../../core/store/profile-store.js';
 import { runServeCommand } from '../serve/serve-command.js';
 import { serveUsage as webServeUsage } from '../serve/serve-args.js';
 import { findElectronBinary } from '../electron-binary.js';
+import { makeDemoBundles } from '../demo-bundles.js';
 import { CliError } from '../output.js';
 
 export const serveUsage = `${webServeUsage}
@@ -40,6 +44,28 @@ function useDemoProfile(dataDir: string): void {
   }
 }
 
+/** Makes (once) and imports the demo OS image and model bundles, so the library is not empty. */
+async function useDemoBundles(dataDir: string): Promise<void> {
+  const dir = join(dataDir, 'demo-bundles');
+  const existing = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => f.endsWith('.flb'))
+        .map((f) => join(dir, f))
+    : [];
+  const files = existing.length >= 2 ? existing : await makeDemoBundles(dir).then((set) => [set.osImage.file, set.model.file]);
+  const db = openDatabase(dataDir);
+  try {
+    const trust = new TrustStore(db);
+    const library = new BundleLibrary({ dataDir, db, policy: () => trust.policy() });
+    for (const file of files) {
+      const summary = await library.import(file);
+      process.stdout.write(`demo bundle ${summary.name ?? summary.fileName} ${summary.version ?? ''}: ${summary.status}\n`);
+    }
+  } finally {
+    db.close();
+  }
+}
+
 interface DemoSetup {
   readonly emulation: Emulation;
   readonly dataDir: string;
@@ -58,6 +84,7 @@ async function startDemoGateways(count: number, dataDir: string): Promise<DemoSe
     interfaces: ['127.0.0.1'],
   });
   useDemoProfile(dataDir);
+  await useDemoBundles(dataDir);
   const serialPorts = emulation.gateways.flatMap((g) => (g.serial ? [g.serial.clientPath] : []));
   for (const g of emulation.gateways) {
     const via = g.serial ? `serial ${g.serial.clientPath}` : `127.0.0.1:${g.agent.tcpPort} (TLS)`;

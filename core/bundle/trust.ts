@@ -85,7 +85,7 @@ export function evaluateSignatures(envelope: DsseEnvelope, policy: TrustPolicy, 
     if (!key) {
       add(
         'unknown',
-        `the signature by key ${short} cannot be checked: that key is not in your trust store. If you trust its owner, import their public key (Settings → Trust, or \`fieldline bundle trust import\`)`,
+        `the signature by key ${short} cannot be checked: that key is not in your trust store. If you trust its owner, import their public key (Bundles → Trust store, or \`fieldline bundle trust import\`)`,
         'key_unknown',
       );
       continue;

@@ -4,7 +4,7 @@
  * Importing differs by host: a web page cannot name a file path, so `fieldline serve` receives the
  * bytes on its upload endpoint; in Electron the engine reads the file itself from its path.
  */
-import type { TrustRole } from '../../core/api/schemas.js';
+import type { BundleSummary, TrustRole } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { ClientError, toUiError } from '../services/ui-error.js';
 import { bundlesActions, useBundlesStore } from './store.js';
@@ -75,17 +75,12 @@ export async function importFiles(files: readonly File[]): Promise<void> {
     const key = `import-${++importSeq}`;
     bundlesActions.importStarted({ key, fileName: file.name, size: file.size, sent: 0, phase: 'uploading' });
     try {
-      if (apiConnection().host !== 'web') {
-        // A sandboxed page learns no file paths; the Electron host needs a file dialog bridge for this.
-        throw new ClientError(
-          'import_needs_path',
-          `${file.name} cannot be imported from this window yet: the desktop app has no file dialog bridge.`,
-          'Use `fieldline serve` in a browser, or `fieldline bundle verify` on the command line, until the desktop build adds it.',
-        );
-      }
-      const summary = await uploadBundle(file, (sent) =>
-        bundlesActions.importUpdated(key, { sent, phase: sent >= file.size ? 'verifying' : 'uploading' }),
-      );
+      const summary =
+        apiConnection().host === 'web'
+          ? await uploadBundle(file, (sent) =>
+              bundlesActions.importUpdated(key, { sent, phase: sent >= file.size ? 'verifying' : 'uploading' }),
+            )
+          : await importByPath(file, key);
       bundlesActions.importUpdated(key, { phase: 'done', sent: file.size, result: summary });
       await reloadList();
       await openBundle(summary.id);
@@ -93,6 +88,20 @@ export async function importFiles(files: readonly File[]): Promise<void> {
       bundlesActions.importUpdated(key, { phase: 'failed', error: toUiError(err) });
     }
   }
+}
+
+/** Electron: the engine reads the file where it is, so nothing is uploaded. */
+async function importByPath(file: File, key: string): Promise<BundleSummary> {
+  const path = window.fieldlineFiles?.pathFor(file) ?? '';
+  if (!path) {
+    throw new ClientError(
+      'import_needs_path',
+      `${file.name} cannot be imported: this window was not told where the file is.`,
+      'Drop the file from your file manager, or choose it with the Import button; or use `fieldline bundle verify` on the command line.',
+    );
+  }
+  bundlesActions.importUpdated(key, { sent: file.size, phase: 'verifying' });
+  return api().bundles.import({ path, fileName: file.name });
 }
 
 export function dismissImport(key: string): void {

@@ -13,6 +13,8 @@ import { WsTransport } from './ws-transport.js';
 declare global {
   interface Window {
     fieldline?: FieldlineApi;
+    /** Electron only: the path of a file the user picked or dropped (a web page never learns it). */
+    fieldlineFiles?: { pathFor(file: File): string };
   }
 }
 

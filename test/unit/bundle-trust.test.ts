@@ -140,7 +140,7 @@ describe('signature thresholds and key status', () => {
     assert.equal(r.signers[0]?.name, null);
     assert.equal(
       r.checks[0]?.message,
-      `the signature by key ${stranger.id.slice(0, 16)}… cannot be checked: that key is not in your trust store. If you trust its owner, import their public key (Settings → Trust, or \`fieldline bundle trust import\`)`,
+      `the signature by key ${stranger.id.slice(0, 16)}… cannot be checked: that key is not in your trust store. If you trust its owner, import their public key (Bundles → Trust store, or \`fieldline bundle trust import\`)`,
     );
   });
 

@@ -9,7 +9,7 @@ import { demoTrustPolicy } from '../../agent/bundle-trust.js';
 import { EMULATED_MODELS } from '../../agent/emulate.js';
 import { bytesToFloat32, compareTensor, loadModel, runFloat32 } from '../../core/bench/onnx/index.js';
 import { openPayloadStream, verifyBundle } from '../../core/bundle/index.js';
-import { makeDemoBundles, type DemoBundleSet } from '../../scripts/make-demo-bundles.js';
+import { makeDemoBundles, type DemoBundleSet } from '../../cli/demo-bundles.js';
 
 let dir: string;
 let set: DemoBundleSet;

@@ -6,18 +6,18 @@
  * by onnxruntime. Both are signed with the DEMO signing keys (resources/demo/signing-keys/), which
  * the demo trust roots accept; they are for the demo and the tests only.
  *
- * Usage: tsx scripts/make-demo-bundles.ts [OUT_DIR]   (default .fieldline-demo/bundles)
+ * `fieldline demo` and `fieldline serve --demo-agents` make them into the demo library.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { EMULATED_MODELS } from '../agent/emulate.js';
 import { buildMlp, goldenPayloads, makeGoldenCases, seededRandom } from '../core/bench/onnx/index.js';
 import { createBundle, type BundleFile, type LatencyBaseline, type Manifest } from '../core/bundle/index.js';
+import { packageRoot } from '../core/package-info.js';
 import { identityFromPem, type Ed25519Identity } from '../core/protocol/identity.js';
 
-const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const REPO = packageRoot() ?? process.cwd();
 const DAY = 86_400_000;
 
 export type DemoSignerName = 'image-signer-1' | 'image-signer-2' | 'model-signer';
@@ -146,18 +146,4 @@ export async function makeDemoBundles(outDir: string, options: DemoBundleOptions
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
-}
-
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const out = path.resolve(process.argv[2] ?? '.fieldline-demo/bundles');
-  makeDemoBundles(out).then(
-    (set) => {
-      for (const b of [set.osImage, set.model])
-        console.log(`${b.manifest.kind.padEnd(8)} ${b.manifest.name} ${b.manifest.version} → ${b.file}`);
-    },
-    (err: unknown) => {
-      console.error(`could not make the demo bundles: ${err instanceof Error ? err.message : String(err)}`);
-      process.exitCode = 1;
-    },
-  );
 }
