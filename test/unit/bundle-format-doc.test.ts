@@ -27,6 +27,7 @@ import {
   type PayloadTarget,
 } from '../../core/bundle/index.js';
 import { fingerprint, fromHex, identityFromPem, rawPublicKeyOf, toHex, verifyBytes } from '../../core/protocol/identity.js';
+import { fences, type Fence } from '../helpers/markdown-fences.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -35,34 +36,7 @@ const DEMO_KEY = 'resources/demo/signing-keys/image-signer-1.json';
 const keyFile = JSON.parse(await readFile(join(root, DEMO_KEY), 'utf8')) as { privateKeyPem: string; keyId: string; publicKey: string };
 const identity = identityFromPem(keyFile.privateKeyPem);
 
-interface Fence {
-  readonly lang: string;
-  readonly attrs: ReadonlyMap<string, string>;
-  readonly body: string;
-  readonly line: number;
-}
-
-function fences(markdown: string): Fence[] {
-  const out: Fence[] = [];
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    assert.ok(i < lines.length, `bundle-format.md:${start + 1}: fenced block is never closed`);
-    const attrs = new Map<string, string>();
-    for (const pair of (open[2] ?? '').split(/\s+/).filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) attrs.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    out.push({ lang: open[1] ?? '', attrs, body: body.join('\n'), line: start + 1 });
-  }
-  return out;
-}
-
-const all = fences(doc);
+const all = fences(doc, 'bundle-format.md');
 function example(name: string): Fence {
   const found = all.filter((f) => f.attrs.get('example') === name);
   assert.equal(found.length, 1, `bundle-format.md must have exactly one block with example=${name}`);

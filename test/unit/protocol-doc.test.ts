@@ -30,37 +30,10 @@ import { authMessage, helloProofMessage, TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH
 import { fingerprint, rawPublicKeyOf, toHex, verifyBytes } from '../../core/protocol/identity.js';
 import { decodeMessage } from '../../core/protocol/messages.js';
 import { DEFAULT_FGP_PORT } from '../../core/transport/tcp.js';
+import { fences, type Fence } from '../helpers/markdown-fences.js';
 
 const docPath = join(import.meta.dirname, '..', '..', 'docs', 'protocol.md');
 const doc = readFileSync(docPath, 'utf8');
-
-interface Fence {
-  readonly lang: string;
-  readonly attrs: ReadonlyMap<string, string>;
-  readonly body: string;
-  /** 1-based line of the opening fence, for failure messages. */
-  readonly line: number;
-}
-
-function fences(markdown: string): Fence[] {
-  const out: Fence[] = [];
-  const lines = markdown.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]!);
-    if (!open) continue;
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !/^```\s*$/.test(lines[i]!); i++) body.push(lines[i]!);
-    assert.ok(i < lines.length, `protocol.md:${start + 1}: fenced block is never closed`);
-    const attrs = new Map<string, string>();
-    for (const pair of (open[2] ?? '').split(/\s+/).filter(Boolean)) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) attrs.set(pair.slice(0, eq), pair.slice(eq + 1));
-    }
-    out.push({ lang: open[1] ?? '', attrs, body: body.join('\n'), line: start + 1 });
-  }
-  return out;
-}
 
 /** "0010: 6c 6c 6f …" lines → bytes, checking that every offset is where it should be. */
 function parseHexDump(fence: Fence): Uint8Array {
@@ -177,7 +150,7 @@ interface Example {
   readonly stated: unknown;
 }
 
-const allFences = fences(doc);
+const allFences = fences(doc, 'protocol.md');
 const examples = new Map<string, Example>();
 for (const [index, fence] of allFences.entries()) {
   const name = fence.attrs.get('example');
