@@ -2,6 +2,7 @@
  * What request handlers may see of a running agent, and of the link a request came in on.
  */
 import type { Ed25519Identity } from '../core/protocol/identity.js';
+import type { BundleGuard } from './bundle-guard.js';
 import type { DeviceFile } from './state-schema.js';
 import type { TrustLoad } from './state.js';
 
@@ -18,6 +19,11 @@ export interface AgentContext {
   /** The device description as it is now (it changes on install, activate, config.set). */
   device(): DeviceFile;
   trustedTechnicians(): Promise<TrustLoad>;
+  /**
+   * The gateway's own bundle checks and rollback state (bundle-guard.json); null when that file
+   * is damaged, in which case the gateway claims no counters and refuses every bundle.
+   */
+  readonly bundleGuard: BundleGuard | null;
   /** `performance.now()` when the agent started: uptime must not jump with the wall clock. */
   readonly startedAt: number;
   readonly log: AgentLog;

@@ -12,6 +12,7 @@ import { DEFAULT_FGP_PORT } from '../core/transport/tcp.js';
 import { silentLog, type AgentContext, type AgentLog, type TransportInfo } from './agent-context.js';
 import { startMdnsAnnouncer, type MdnsAnnouncer, type MdnsInterfaceState } from './announce-mdns.js';
 import { startUdpResponder, type UdpResponder } from './announce-udp.js';
+import { openBundleGuard, type BundleGuard } from './bundle-guard.js';
 import { buildDescriptor } from './descriptor.js';
 import { createFgpHandler, METHOD_NAMES } from './fgp-handler.js';
 import { readHardwareIdentity, seedFromHardware, toHostLabel } from './hardware-identity.js';
@@ -120,6 +121,19 @@ function interfacesFor(addresses: readonly string[] | undefined, what: string): 
   return [...found];
 }
 
+/**
+ * A damaged bundle-guard.json must not make the gateway unreachable (a technician has to be able
+ * to reach it to repair it): the agent runs without a guard, claims no counters, and says why.
+ */
+async function openGuard(stateDir: string, device: () => DeviceFile, log: AgentLog): Promise<BundleGuard | null> {
+  try {
+    return await openBundleGuard({ stateDir, device });
+  } catch (err) {
+    log.warn(`bundle rollback state unreadable, every bundle will be refused: ${(err as Error).message}`);
+    return null;
+  }
+}
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? silentLog;
   // Checked before anything listens: a typo in an address should not cost a half-started agent.
@@ -131,11 +145,13 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     ...(options.trust ? { trust: options.trust } : {}),
   });
   const device: DeviceFile = state.device;
+  const bundleGuard = await openGuard(state.dir, () => device, log);
   const context: AgentContext = {
     identity: state.identity,
     stateDir: state.dir,
     device: () => device,
     trustedTechnicians: () => state.trustedTechnicians(),
+    bundleGuard,
     startedAt: performance.now(),
     log,
   };
@@ -244,7 +260,15 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     udpPort: udp?.port ?? null,
     serialPath: serial?.path ?? null,
     mdnsInterfaces: mdns?.interfaces ?? [],
-    descriptor: () => buildDescriptor(state.identity, device, PROTOCOL_VERSION, tcp ? TCP_MAX_FRAME : SERIAL_MAX_FRAME, METHOD_NAMES),
+    descriptor: () =>
+      buildDescriptor(
+        state.identity,
+        device,
+        PROTOCOL_VERSION,
+        tcp ? TCP_MAX_FRAME : SERIAL_MAX_FRAME,
+        METHOD_NAMES,
+        bundleGuard?.snapshot() ?? null,
+      ),
     announcement: () => (tcp ? announced(tcp) : null),
     trust: (entries) => state.trust(entries),
     trustedTechnicians: async () => (await state.trustedTechnicians()).technicians,

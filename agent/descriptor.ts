@@ -3,6 +3,7 @@
  */
 import type { WireDescriptor } from '../core/protocol/handshake.js';
 import { fromHex, type Ed25519Identity } from '../core/protocol/identity.js';
+import type { GuardSnapshot } from './bundle-state.js';
 import { firmwareVersion, type DeviceFile } from './state-schema.js';
 
 /** Methods that are part of every session and so say nothing about what the device can do. */
@@ -14,6 +15,7 @@ export function buildDescriptor(
   protocol: number,
   maxFrame: number,
   methods: readonly string[],
+  guard: GuardSnapshot | null = null,
 ): WireDescriptor {
   const capabilities = [...new Set([...methods.filter((m) => !SESSION_METHODS.has(m)), ...device.capabilities])];
   return {
@@ -31,5 +33,18 @@ export function buildDescriptor(
     accelerators: device.accelerators.map((a) => ({ kind: a.kind, name: a.name })),
     capabilities,
     maxFrame,
+    ...guardFields(guard),
   };
+}
+
+/**
+ * What the gateway tells the laptop about its rollback state, so the laptop can warn before
+ * sending a bundle the gateway would refuse. Only kinds ever installed are listed; without a
+ * readable guard nothing is claimed (the gateway still refuses on its own).
+ */
+function guardFields(guard: GuardSnapshot | null): Pick<WireDescriptor, 'securityCounters' | 'trustedTime'> {
+  if (guard === null) return {};
+  const counters: NonNullable<WireDescriptor['securityCounters']> = {};
+  for (const [kind, entry] of Object.entries(guard.file.counters)) if (entry) counters[kind as keyof typeof counters] = entry.counter;
+  return { securityCounters: counters, ...(guard.trustedTimeFloor === null ? {} : { trustedTime: guard.trustedTimeFloor }) };
 }

@@ -27,6 +27,7 @@ const METHODS = {
   'bundles.list': true,
   'bundles.import': true,
   'bundles.get': true,
+  'bundles.check': true,
   'bundles.remove': true,
   'trust.list': true,
   'trust.import': true,

@@ -52,7 +52,7 @@ export const hello = defineMethod('nothing', helloParams, ({ params, peer, sessi
     );
   }
   const maxFrame = Math.min(params.maxFrame, transport.maxFrame);
-  const descriptor = buildDescriptor(agent.identity, agent.device(), version, maxFrame, methods);
+  const descriptor = buildDescriptor(agent.identity, agent.device(), version, maxFrame, methods, agent.bundleGuard?.snapshot() ?? null);
   const proof = signBytes(agent.identity, helloProofMessage(params.nonce, peer.channelBinding));
   const answer = { ...descriptor, proof };
   const room = Math.min(maxFrame, session.maxFrame);

@@ -12,6 +12,7 @@ import { createEngine } from '../../core/engine/engine.js';
 import { packageRoot } from '../../core/package-info.js';
 import { openDatabase } from '../../core/store/database.js';
 import { ProfileStore } from '../../core/store/profile-store.js';
+import { TrustedTimeStore } from '../../core/store/trusted-time.js';
 import { runServeCommand } from '../serve/serve-command.js';
 import { serveUsage as webServeUsage } from '../serve/serve-args.js';
 import { findElectronBinary } from '../electron-binary.js';
@@ -56,7 +57,8 @@ async function useDemoBundles(dataDir: string): Promise<void> {
   const db = openDatabase(dataDir);
   try {
     const trust = new TrustStore(db);
-    const library = new BundleLibrary({ dataDir, db, policy: () => trust.policy() });
+    // The demo bundles' signed creation times become the first trusted time, as for any import.
+    const library = new BundleLibrary({ dataDir, db, policy: () => trust.policy(), trustedTime: new TrustedTimeStore(db) });
     for (const file of files) {
       const summary = await library.import(file);
       process.stdout.write(`demo bundle ${summary.name ?? summary.fileName} ${summary.version ?? ''}: ${summary.status}\n`);

@@ -57,6 +57,11 @@ export const methods = {
     result: s.bundleSummary,
   },
   'bundles.get': { params: z.object({ id: s.sha256Hex }).strict(), result: s.bundleDetail },
+  /** Judges a library bundle for one gateway; may open a session to read its descriptor. */
+  'bundles.check': {
+    params: z.object({ id: s.sha256Hex, deviceId: s.deviceId }).strict(),
+    result: s.bundleTargetCheck,
+  },
   'bundles.remove': { params: z.object({ id: s.sha256Hex }).strict(), result: z.object({ id: s.sha256Hex }) },
   'trust.list': { params: none, result: s.trustList },
   'trust.import': {

@@ -48,6 +48,16 @@ export const deviceDescriptor = z.object({
   accelerators: z.array(accelerator),
   capabilities: z.array(z.string()),
   maxFrame: z.number().int().positive(),
+  /** Per bundle kind, the highest security counter the gateway installed; a missing kind means none yet. */
+  securityCounters: z
+    .object({
+      'os-image': z.number().int().nonnegative().optional(),
+      firmware: z.number().int().nonnegative().optional(),
+      model: z.number().int().nonnegative().optional(),
+    })
+    .optional(),
+  /** The gateway's trusted-time floor (ms since the epoch); absent before its first confirmed install. */
+  trustedTime: z.number().int().nonnegative().optional(),
 });
 
 export const deviceState = z.enum(['online', 'lost']);
@@ -240,6 +250,16 @@ export const bundleDetail = z.object({
   manifestJson: z.string().nullable(),
 });
 
+/**
+ * A bundle judged for one gateway (bundles.check): the same report as bundles.get, with the
+ * gateway's hardware, security counter and installed version and the laptop clock added. A
+ * refused `bundle.status` means this gateway would refuse it, with `bundle.reason` saying why.
+ */
+export const bundleTargetCheck = bundleDetail.extend({
+  deviceId,
+  checkedAt: z.number(),
+});
+
 export const bundlesChange = z.object({
   reason: z.enum(['imported', 'removed', 'reverified']),
   /** The bundle concerned; null when every bundle was verified again (a trust store change). */
@@ -273,6 +293,7 @@ export type BundlePayload = z.infer<typeof bundlePayload>;
 export type BundleManifest = z.infer<typeof bundleManifest>;
 export type BundleSummary = z.infer<typeof bundleSummary>;
 export type BundleDetail = z.infer<typeof bundleDetail>;
+export type BundleTargetCheck = z.infer<typeof bundleTargetCheck>;
 export type BundlesChange = z.infer<typeof bundlesChange>;
 export type TrustKey = z.infer<typeof trustKey>;
 export type TrustList = z.infer<typeof trustList>;

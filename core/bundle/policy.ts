@@ -23,6 +23,8 @@ export interface Clock {
   readonly now: number;
   /** The latest time known from a trusted source (a gateway, a signed timestamp), or null. */
   readonly trustedTimeFloor: number | null;
+  /** Where the floor came from ("gateway gw-01", a bundle's signed creation time), for the clock line. */
+  readonly trustedTimeSource?: string;
 }
 
 /** Past this age the last trusted time says little about the laptop clock. */
@@ -37,6 +39,7 @@ export function effectiveNow(clock: Clock): number {
 
 export function checkClock(clock: Clock): Check {
   const { now, trustedTimeFloor: floor } = clock;
+  const from = clock.trustedTimeSource === undefined ? '' : `, from ${clock.trustedTimeSource}`;
   if (floor === null)
     return warn(
       'clock',
@@ -47,13 +50,13 @@ export function checkClock(clock: Clock): Check {
     return warn(
       'clock',
       'clock_uncertain',
-      `the laptop clock (${iso(now)}) is ${duration(floor - now)} behind the last trusted time (${iso(floor)}); it may have been set back. Expiry is judged against the trusted time instead. Correct the laptop clock`,
+      `the laptop clock (${iso(now)}) is ${duration(floor - now)} behind the last trusted time (${iso(floor)}${from}); it may have been set back. Expiry is judged against the trusted time instead. Correct the laptop clock`,
     );
   if (now - floor > CLOCK_STALE_MS)
     return warn(
       'clock',
       'clock_uncertain',
-      `the last trusted time is ${duration(now - floor)} old (${iso(floor)}), so the laptop clock (${iso(now)}) could be off by up to that much; expiry is judged by the laptop clock. Connect to a gateway to refresh the trusted time`,
+      `the last trusted time is ${duration(now - floor)} old (${iso(floor)}${from}), so the laptop clock (${iso(now)}) could be off by up to that much; expiry is judged by the laptop clock. Connect to a gateway to refresh the trusted time`,
     );
   return pass('clock', `the laptop clock agrees with the last trusted time (${duration(now - floor)} ago)`);
 }

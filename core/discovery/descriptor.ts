@@ -24,6 +24,8 @@ export function descriptorFromWire(wire: WireDescriptor): DeviceDescriptor {
     accelerators: wire.accelerators.map((a) => ({ kind: a.kind, name: a.name })),
     capabilities: [...wire.capabilities],
     maxFrame: wire.maxFrame,
+    ...(wire.securityCounters === undefined ? {} : { securityCounters: { ...wire.securityCounters } }),
+    ...(wire.trustedTime === undefined ? {} : { trustedTime: wire.trustedTime }),
   };
 }
 

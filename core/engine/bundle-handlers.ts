@@ -6,12 +6,27 @@
  */
 import { ApiError } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
-import type { TrustKey, TrustList } from '../api/schemas.js';
+import type { DeviceDescriptor, TrustKey, TrustList } from '../api/schemas.js';
 import { TrustStoreError, type TrustStore, type TrustedKey } from '../bundle/index.js';
 import type { BundleLibrary } from './bundle-library.js';
+import { targetOf } from './bundle-target.js';
 
 type BundleMethods =
-  'bundles.list' | 'bundles.import' | 'bundles.get' | 'bundles.remove' | 'trust.list' | 'trust.import' | 'trust.remove' | 'trust.revoke';
+  | 'bundles.list'
+  | 'bundles.import'
+  | 'bundles.get'
+  | 'bundles.check'
+  | 'bundles.remove'
+  | 'trust.list'
+  | 'trust.import'
+  | 'trust.remove'
+  | 'trust.revoke';
+
+/** How the bundle handlers learn about a gateway without knowing about sessions. */
+export interface GatewayDescriptors {
+  /** The gateway's descriptor, opening a session first when none has been read yet. */
+  descriptor(deviceId: string): Promise<DeviceDescriptor>;
+}
 
 function keyOf(key: TrustedKey): TrustKey {
   return {
@@ -44,11 +59,16 @@ function apiErrors<T>(work: () => T): T {
   }
 }
 
-export function bundleHandlers(library: BundleLibrary, trust: TrustStore): Pick<Handlers, BundleMethods> {
+export function bundleHandlers(library: BundleLibrary, trust: TrustStore, gateways: GatewayDescriptors): Pick<Handlers, BundleMethods> {
   return {
     'bundles.list': async () => library.list(),
     'bundles.import': async ({ path, fileName }) => library.import(path, fileName === undefined ? {} : { fileName }),
     'bundles.get': async ({ id }) => library.get(id),
+    'bundles.check': async ({ id, deviceId }) => {
+      library.get(id); // an unknown bundle is refused before any session is opened
+      const descriptor = await gateways.descriptor(deviceId);
+      return library.check(id, deviceId, (kind) => targetOf(descriptor, kind));
+    },
     'bundles.remove': async ({ id }) => {
       await library.remove(id);
       return { id };

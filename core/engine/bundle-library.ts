@@ -13,10 +13,12 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../api/contract.js';
-import type { BundleDetail, BundleSummary, BundlesChange } from '../api/schemas.js';
-import { verifyBundle, type TrustPolicy } from '../bundle/index.js';
+import type { BundleDetail, BundleSummary, BundlesChange, BundleTargetCheck } from '../api/schemas.js';
+import { verifyBundle, type BundleKind, type Target, type TrustPolicy } from '../bundle/index.js';
 import type { Db } from '../store/database.js';
+import type { TrustedTimeStore } from '../store/trusted-time.js';
 import { toStoredReport, type StoredReport } from './bundle-report.js';
+import { laptopClock, recordBundleTime } from './trusted-clock.js';
 
 export interface BundleLibraryOptions {
   readonly dataDir: string;
@@ -25,6 +27,12 @@ export interface BundleLibraryOptions {
   readonly policy: () => TrustPolicy;
   readonly onChange?: (change: BundlesChange) => void;
   readonly now?: () => number;
+  /**
+   * The laptop's trusted-time floor: verified bundles raise it, and once known it is part of
+   * every verification (a clock behind it, or a floor gone stale, is reported). Without it,
+   * expiry is judged by the laptop clock alone.
+   */
+  readonly trustedTime?: TrustedTimeStore;
 }
 
 interface Row {
@@ -152,7 +160,12 @@ export class BundleLibrary {
   private async verifyAndStore(id: string, fileName: string, path: string, importedAt: number): Promise<BundleSummary> {
     const size = (await stat(path).catch(() => null))?.size ?? 0;
     const verifiedAt = this.now();
-    const report = toStoredReport(await verifyBundle(path, this.options.policy(), { now: verifiedAt }), verifiedAt);
+    const clock = laptopClock(this.options.trustedTime, verifiedAt);
+    // Before any trusted time is known the clock line would only say so on every bundle; it is
+    // shown where it matters, when a bundle is checked against a gateway.
+    const verified = await verifyBundle(path, this.options.policy(), clock.trustedTimeFloor === null ? { now: verifiedAt } : { clock });
+    recordBundleTime(this.options.trustedTime, verified);
+    const report = toStoredReport(verified, verifiedAt);
     this.options.db
       .prepare(
         `INSERT INTO bundles (id, file_name, path, size, kind, name, version, imported_at, status, reason_code, report)
@@ -188,6 +201,31 @@ export class BundleLibrary {
     const row = this.row(id);
     const report = parseReport(row.report);
     return { bundle: summaryOf(row), checks: report.checks, manifest: report.manifest, manifestJson: report.manifestJson };
+  }
+
+  /**
+   * Verifies the library copy again for one gateway: its hardware, its counter for the bundle's
+   * kind, its installed version, and the laptop clock with its trusted floor. Nothing is stored:
+   * the library's own verdict does not depend on any one gateway.
+   */
+  async check(id: string, deviceId: string, targetFor: (kind: BundleKind | null) => Target): Promise<BundleTargetCheck> {
+    const row = this.row(id);
+    const checkedAt = this.now();
+    const kind = parseReport(row.report).manifest?.kind ?? null;
+    const verified = await verifyBundle(row.path, this.options.policy(), {
+      clock: laptopClock(this.options.trustedTime, checkedAt),
+      target: targetFor(kind),
+    });
+    recordBundleTime(this.options.trustedTime, verified);
+    const report = toStoredReport(verified, checkedAt);
+    return {
+      bundle: summaryOf({ ...row, report: JSON.stringify(report) }),
+      checks: report.checks,
+      manifest: report.manifest,
+      manifestJson: report.manifestJson,
+      deviceId,
+      checkedAt,
+    };
   }
 
   async remove(id: string): Promise<void> {

@@ -6,10 +6,10 @@
  */
 import type { SerialPort } from 'serialport';
 import type { DeviceDescriptor, DevicePath } from '../api/schemas.js';
+import { descriptorFromWire } from '../discovery/descriptor.js';
 import { hello, type HelloOptions } from '../protocol/client-session.js';
 import { FgpError } from '../protocol/errors.js';
 import type { HelloResult } from '../protocol/handshake.js';
-import { toHex } from '../protocol/identity.js';
 import { FgpPeer } from '../protocol/peer.js';
 import { closeSerial, openSerial } from '../transport/serial.js';
 import { openTcp } from '../transport/tcp.js';
@@ -29,23 +29,9 @@ export interface OpenOptions {
   readonly timeoutMs?: number;
 }
 
+/** One conversion for every hello answer, so discovery and sessions store the same descriptor. */
 export function descriptorToApi(d: HelloResult): DeviceDescriptor {
-  return {
-    protocol: d.protocol,
-    id: d.id,
-    publicKey: toHex(d.publicKey),
-    name: d.name,
-    vendor: d.vendor,
-    model: d.model,
-    hardwareRevision: d.hardwareRevision,
-    serial: d.serial,
-    firmware: d.firmware,
-    slots: d.slots,
-    models: d.models.map((m) => ({ name: m.name, version: m.version, sha256: toHex(m.sha256) })),
-    accelerators: d.accelerators,
-    capabilities: d.capabilities,
-    maxFrame: d.maxFrame,
-  };
+  return descriptorFromWire(d);
 }
 
 export async function openDeviceSession(path: DevicePath, options: OpenOptions = {}): Promise<DeviceSession> {

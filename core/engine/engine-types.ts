@@ -16,6 +16,8 @@ export interface EngineOptions {
   };
   /** Start discovery as soon as the engine is up (the UI's normal case). */
   readonly autoStartDiscovery?: boolean;
+  /** The laptop clock (ms since the epoch); tests set it back to see the clock warnings. */
+  readonly now?: () => number;
 }
 
 export interface Engine {

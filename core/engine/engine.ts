@@ -11,6 +11,7 @@ import { authenticate } from '../protocol/client-session.js';
 import { Discovery, DeviceRegistry, pathKey, type DiscoveryOptions } from '../discovery/index.js';
 import { packageVersion } from '../package-info.js';
 import { openDatabase } from '../store/database.js';
+import { TrustedTimeStore } from '../store/trusted-time.js';
 import { PinStore } from '../store/pin-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { parseAddress } from './address.js';
@@ -19,6 +20,7 @@ import { BundleLibrary } from './bundle-library.js';
 import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { PortLeases } from './port-leases.js';
+import { recordGatewayTime } from './trusted-clock.js';
 
 export type { Engine, EngineOptions } from './engine-types.js';
 
@@ -34,12 +36,16 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     for (const listener of listeners) listener(event, data);
   };
   registry.on('change', (change) => emit('devices.changed', change));
+  const now = options.now ?? Date.now;
+  const trustedTime = new TrustedTimeStore(db, now);
 
   const library: BundleLibrary = new BundleLibrary({
     dataDir: options.dataDir,
     db,
     policy: () => trust.policy(),
     onChange: (change) => emit('bundles.changed', change),
+    now,
+    trustedTime,
   });
   // Every trust change (the audit log will hook here too) judges the whole library again.
   const trust = new TrustStore(db, (change) => {
@@ -57,6 +63,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     const release = path.transport === 'serial' ? leases.hold(path.path) : () => {};
     try {
       const session = await openDeviceSession(path, open);
+      // The gateway proved its key and passed the pin check: its trusted time is evidence.
+      recordGatewayTime(trustedTime, session.descriptor);
       return { ...session, close: () => session.close().finally(release) };
     } catch (err) {
       release();
@@ -122,7 +130,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   const handlers: Handlers = {
-    ...bundleHandlers(library, trust),
+    ...bundleHandlers(library, trust, {
+      async descriptor(deviceId) {
+        const device = requireDevice(deviceId);
+        if (device.descriptor) return device.descriptor;
+        return withSession(device, async (session) => session.descriptor);
+      },
+    }),
     'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
     'profile.get': async () => profiles.get(),
     'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),

@@ -21,6 +21,8 @@ export const NONCE_BYTES = 32;
 const bytes = (length?: number) =>
   z.instanceof(Uint8Array).refine((b) => length === undefined || b.length === length, { message: `expected ${length} bytes` });
 
+const wireUint = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
 export const helloParams = z.object({
   versions: z.array(z.number().int().positive()).min(1).max(16),
   nonce: bytes(NONCE_BYTES),
@@ -46,6 +48,13 @@ export const wireDescriptor = z.object({
   accelerators: z.array(z.object({ kind: z.string(), name: z.string() })).max(64),
   capabilities: z.array(z.string()).max(256),
   maxFrame: z.number().int().min(256),
+  /**
+   * Per bundle kind, the highest security counter the gateway has installed (absent: never
+   * installed). Optional so that older agents stay valid; the laptop reads absent as 0.
+   */
+  securityCounters: z.object({ 'os-image': wireUint.optional(), firmware: wireUint.optional(), model: wireUint.optional() }).optional(),
+  /** The gateway's trusted-time floor (ms since the epoch); absent before its first confirmed install. */
+  trustedTime: wireUint.optional(),
 });
 export type WireDescriptor = z.infer<typeof wireDescriptor>;
 

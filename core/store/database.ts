@@ -52,6 +52,11 @@ const MIGRATIONS: readonly string[] = [
      reason_code TEXT,                 -- first failed check when refused
      report TEXT NOT NULL              -- JSON verification report
    );`,
+  // 3: small engine facts that are not worth a table each (the trusted-time floor).
+  `CREATE TABLE app_state (
+     key TEXT PRIMARY KEY,
+     value TEXT NOT NULL               -- JSON
+   );`,
 ];
 
 export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {

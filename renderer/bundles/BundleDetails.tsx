@@ -5,6 +5,7 @@ import { useState } from 'react';
 import type { BundleDetail } from '../../core/api/schemas.js';
 import { CopyableValue } from '../shared/CopyButton.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
+import { BundleGateways } from './BundleGateways.js';
 import { removeBundle } from './bundles-service.js';
 import { CHECK_ICONS, CHECK_WORDS, exactBytes, formatSize } from './format.js';
 import { ManifestView, PayloadList } from './ManifestView.js';
@@ -143,6 +144,10 @@ export function BundleDetails({ onClose }: { onClose(): void }): React.ReactElem
             <section className="panel-section" aria-labelledby="bundle-checks-heading">
               <h3 id="bundle-checks-heading">Checks</h3>
               <Checks detail={detail.value} />
+            </section>
+            <section className="panel-section" aria-labelledby="bundle-gateways-heading">
+              <h3 id="bundle-gateways-heading">Gateways</h3>
+              <BundleGateways detail={detail.value} />
             </section>
             <section className="panel-section" aria-labelledby="bundle-signers-heading">
               <h3 id="bundle-signers-heading">Signers</h3>

@@ -44,7 +44,11 @@ export function startBundlesSync(): () => void {
     void reloadList();
     if (change.reason === 'reverified') void reloadTrust();
     const open = useBundlesStore.getState().openId;
-    if (change.id === null || change.id === open) void refreshOpen();
+    if (change.id === null || change.id === open) {
+      // The trust store or the file changed: earlier per-gateway verdicts may no longer hold.
+      bundlesActions.clearGatewayChecks();
+      void refreshOpen();
+    }
   });
   const offLink = apiConnection().onLinkStatus((status) => {
     if (status.state !== 'open') return;
@@ -178,4 +182,26 @@ export async function removeTrustKey(keyId: string): Promise<boolean> {
     bundlesActions.trustAction({ status: 'error', error: toUiError(err) });
     return false;
   }
+}
+
+/** Gateways checked at once: each check may open a session, and serial lines are slow. */
+const CHECK_CONCURRENCY = 4;
+
+/**
+ * Judges the open bundle for each gateway (hardware, security counter, installed version, clock).
+ * Run on demand because it may open a session with every gateway that has not been read yet.
+ */
+export async function checkAgainstGateways(bundleId: string, deviceIds: readonly string[]): Promise<void> {
+  for (const deviceId of deviceIds) bundlesActions.gatewayCheck(bundleId, deviceId, { status: 'loading' });
+  const queue = [...deviceIds];
+  const worker = async (): Promise<void> => {
+    for (let deviceId = queue.shift(); deviceId !== undefined; deviceId = queue.shift()) {
+      try {
+        bundlesActions.gatewayCheck(bundleId, deviceId, { status: 'ready', value: await api().bundles.check({ id: bundleId, deviceId }) });
+      } catch (err) {
+        bundlesActions.gatewayCheck(bundleId, deviceId, { status: 'error', error: toUiError(err) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CHECK_CONCURRENCY, deviceIds.length) }, worker));
 }

@@ -1,7 +1,15 @@
 /**
  * How bundle facts read on screen. Pure (no DOM), so the unit tests can run it under Node.
  */
-import type { BundleCheck, BundleHardware, BundleKindName, BundleSummary, TrustKey, TrustRole } from '../../core/api/schemas.js';
+import type {
+  BundleCheck,
+  BundleHardware,
+  BundleKindName,
+  BundleSummary,
+  BundleTargetCheck,
+  TrustKey,
+  TrustRole,
+} from '../../core/api/schemas.js';
 
 export const KIND_LABELS: Readonly<Record<BundleKindName, string>> = {
   'os-image': 'OS image',
@@ -72,4 +80,25 @@ export function manifestDate(iso: string): string {
 
 export function shapeText(shape: readonly (number | string)[]): string {
   return `[${shape.join(' × ')}]`;
+}
+
+export interface GatewayVerdict {
+  readonly verdict: 'compatible' | 'warning' | 'incompatible';
+  /** "Compatible", "Not compatible: <reason sentence>", "Warning: same version already installed". */
+  readonly text: string;
+  /** The reason code of a refusal, for support. */
+  readonly code: string | null;
+  /** Other warnings worth reading (the laptop clock's uncertainty), in the order checked. */
+  readonly notes: readonly BundleCheck[];
+}
+
+/** What one bundles.check result means for the technician choosing a gateway. */
+export function gatewayVerdict(result: BundleTargetCheck): GatewayVerdict {
+  const reason = result.bundle.reason;
+  const warnings = result.checks.filter((c) => c.status === 'warn');
+  const notes = warnings.filter((c) => c.code !== 'same_version');
+  if (reason !== null) return { verdict: 'incompatible', text: `Not compatible: ${reason.message}`, code: reason.code, notes };
+  if (warnings.some((c) => c.code === 'same_version'))
+    return { verdict: 'warning', text: 'Warning: same version already installed', code: null, notes };
+  return { verdict: 'compatible', text: 'Compatible', code: null, notes };
 }

@@ -4,7 +4,7 @@
  * Only bundles-service.ts writes here; components read through hooks.
  */
 import { create } from 'zustand';
-import type { BundleDetail, BundleSummary, TrustKey, TrustList } from '../../core/api/schemas.js';
+import type { BundleDetail, BundleSummary, BundleTargetCheck, TrustKey, TrustList } from '../../core/api/schemas.js';
 import type { UiError } from '../services/ui-error.js';
 
 export type Load<T> =
@@ -34,6 +34,8 @@ export interface BundlesState {
   /** The last trust store action's outcome (import, revoke, remove), shown next to the form. */
   readonly trustAction: Load<TrustKey | string>;
   readonly removeAction: Load<true>;
+  /** The open bundle judged per gateway (device id → result), filled by "Check against gateways". */
+  readonly gatewayChecks: ReadonlyMap<string, Load<BundleTargetCheck>>;
 }
 
 export const useBundlesStore = create<BundlesState>()(() => ({
@@ -45,6 +47,7 @@ export const useBundlesStore = create<BundlesState>()(() => ({
   trust: { status: 'idle' },
   trustAction: { status: 'idle' },
   removeAction: { status: 'idle' },
+  gatewayChecks: new Map(),
 }));
 
 const set = useBundlesStore.setState;
@@ -53,8 +56,18 @@ export const bundlesActions = {
   listLoading: (): void => set((s) => (s.listLoad.status === 'ready' ? {} : { listLoad: { status: 'loading' } })),
   listLoaded: (bundles: readonly BundleSummary[]): void => set({ bundles, listLoad: { status: 'ready', value: true } }),
   listFailed: (error: UiError): void => set({ listLoad: { status: 'error', error } }),
-  open: (id: string): void => set({ openId: id, detail: { status: 'loading' }, removeAction: { status: 'idle' } }),
-  close: (): void => set({ openId: null, detail: { status: 'idle' }, removeAction: { status: 'idle' } }),
+  open: (id: string): void =>
+    set((s) => ({
+      openId: id,
+      detail: { status: 'loading' },
+      removeAction: { status: 'idle' },
+      gatewayChecks: s.openId === id ? s.gatewayChecks : new Map(),
+    })),
+  close: (): void => set({ openId: null, detail: { status: 'idle' }, removeAction: { status: 'idle' }, gatewayChecks: new Map() }),
+  clearGatewayChecks: (): void => set({ gatewayChecks: new Map() }),
+  /** Like `detail`, a result for a bundle no longer open is dropped. */
+  gatewayCheck: (bundleId: string, deviceId: string, load: Load<BundleTargetCheck>): void =>
+    set((s) => (s.openId === bundleId ? { gatewayChecks: new Map(s.gatewayChecks).set(deviceId, load) } : {})),
   /** Results for a bundle the technician has since closed or switched away from are dropped. */
   detail: (id: string, detail: Load<BundleDetail>): void => set((s) => (s.openId === id ? { detail } : {})),
   /** A new batch replaces the finished results of the last one; running and failed ones stay until dismissed. */
