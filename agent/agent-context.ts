@@ -2,7 +2,10 @@
  * What request handlers may see of a running agent, and of the link a request came in on.
  */
 import type { Ed25519Identity } from '../core/protocol/identity.js';
+import type { ArtifactStore } from './artifacts/artifact-store.js';
 import type { BundleGuard } from './bundle-guard.js';
+import type { FaultState, PowerRail } from './faults/faults.js';
+import type { SlotController } from './slots/slot-controller.js';
 import type { DeviceFile } from './state-schema.js';
 import type { TrustLoad } from './state.js';
 
@@ -12,6 +15,31 @@ export interface AgentLog {
 }
 
 export const silentLog: AgentLog = { info: () => {}, warn: () => {} };
+
+/** The last health check of a trial boot, for `status`. */
+export interface HealthInfo {
+  readonly state: 'ok' | 'failed' | 'unchecked';
+  readonly message: string;
+  readonly at: number | null;
+}
+
+/** Artifact store, A/B slots and the emulated reboot: what the flash methods work with. */
+export interface FlashRuntime {
+  readonly artifacts: ArtifactStore;
+  readonly slots: SlotController;
+  readonly power: PowerRail;
+  readonly faults: FaultState;
+  readonly rebootMs: number;
+  /** Re-reads the slots and the model store into `device()`. */
+  refresh(): Promise<void>;
+  /** Emulated reboot, started just after the current answer is on its way. */
+  scheduleReboot(reason: string): void;
+  /** One install or boot change at a time. */
+  exclusive<T>(run: () => Promise<T>): Promise<T>;
+  health(): HealthInfo;
+  /** A model install's golden check counts as the gateway's latest health check. */
+  recordHealth(info: HealthInfo): void;
+}
 
 export interface AgentContext {
   readonly identity: Ed25519Identity;
@@ -27,6 +55,7 @@ export interface AgentContext {
   /** `performance.now()` when the agent started: uptime must not jump with the wall clock. */
   readonly startedAt: number;
   readonly log: AgentLog;
+  readonly flash: FlashRuntime;
 }
 
 export type TransportKind = 'tls' | 'tcp' | 'serial';

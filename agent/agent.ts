@@ -1,37 +1,41 @@
 /**
- * One running gateway agent: state directory, FGP on TCP/TLS and/or a serial line, and the
- * discovery announcements (mDNS and the UDP probe responder).
+ * One running gateway agent: state directory, FGP on TCP/TLS and/or a serial line, the
+ * discovery announcements, and an emulated boot cycle (A/B slots, trial boots, rollback).
+ *
+ * An emulated reboot stops every service (connections and listeners), waits `rebootMs`, runs
+ * the emulated bootloader (agent/slots/slot-controller.ts), checks the health of a trial boot,
+ * and starts the services again on the same ports.
  */
 import { performance } from 'node:perf_hooks';
 import type { Announcement } from '../core/protocol/announce.js';
-import { encodeTxt, UDP_PROBE_PORT } from '../core/protocol/announce.js';
-import { DEFAULT_MAX_FRAME, MAX_FRAME_LIMIT } from '../core/protocol/frame.js';
+import { UDP_PROBE_PORT } from '../core/protocol/announce.js';
 import { PROTOCOL_VERSION, type WireDescriptor } from '../core/protocol/handshake.js';
 import type { RequestHandler } from '../core/protocol/peer.js';
 import { DEFAULT_FGP_PORT } from '../core/transport/tcp.js';
-import { silentLog, type AgentContext, type AgentLog, type TransportInfo } from './agent-context.js';
-import { startMdnsAnnouncer, type MdnsAnnouncer, type MdnsInterfaceState } from './announce-mdns.js';
-import { startUdpResponder, type UdpResponder } from './announce-udp.js';
+import { silentLog, type AgentContext, type AgentLog, type HealthInfo, type TransportInfo } from './agent-context.js';
+import type { MdnsInterfaceState } from './announce-mdns.js';
+import { ArtifactStore } from './artifacts/artifact-store.js';
 import { openBundleGuard, type BundleGuard } from './bundle-guard.js';
 import { buildDescriptor } from './descriptor.js';
+import { wrapWithFaults } from './faults/fault-stream.js';
+import { FaultState, PowerLost, PowerRail, type AgentFaults } from './faults/faults.js';
 import { createFgpHandler, METHOD_NAMES } from './fgp-handler.js';
 import { readHardwareIdentity, seedFromHardware, toHostLabel } from './hardware-identity.js';
 import { checkIpv4List, resolveInterfaces, type Ipv4Interface } from './net-interfaces.js';
-import { startSerialServer, type SerialServer } from './serial-server.js';
-import { firmwareVersion, type DeviceFile, type DeviceSeed, type TrustedTechnician } from './state-schema.js';
+import { SERIAL_MAX_FRAME, startServices, TCP_MAX_FRAME, type Services } from './services.js';
+import { checkTrialHealth } from './slots/health.js';
+import { readModelIndex } from './slots/model-store.js';
+import { SlotController, type RollbackInfo, type TrialInfo } from './slots/slot-controller.js';
+import type { SlotName } from './slots/slot-image.js';
+import type { DeviceFile, DeviceSeed, TrustedTechnician } from './state-schema.js';
 import { openState } from './state.js';
-import { startTcpServer, type TcpServer } from './tcp-server.js';
 
-/** Frames stay small on serial: a 16 KiB frame is 1.4 s of line time at 115200 baud. */
-export const SERIAL_MAX_FRAME = 8 * 1024;
-export const TCP_MAX_FRAME = MAX_FRAME_LIMIT;
-/** An authenticated serial session left idle this long must authenticate again. */
-export const SERIAL_IDLE_RESET_MS = 15 * 60_000;
+export { SERIAL_IDLE_RESET_MS, SERIAL_MAX_FRAME, TCP_MAX_FRAME } from './services.js';
+export type { AgentFaults, PowerLossAt } from './faults/faults.js';
+export { PowerLost } from './faults/faults.js';
 
-export interface AgentFaults {
-  /** Delay before every answer, to make a slow link or a busy gateway testable. */
-  readonly latencyMs?: number;
-}
+export const DEFAULT_REBOOT_MS = 1500;
+export const DEFAULT_TRIAL_MS = 120_000;
 
 export interface AgentOptions {
   readonly stateDir: string;
@@ -54,9 +58,22 @@ export interface AgentOptions {
    */
   readonly udp?: { readonly port?: number; readonly bindAddress?: string; readonly interfaces?: readonly string[] } | false;
   readonly faults?: AgentFaults;
+  /** How long an emulated reboot keeps the gateway away. Default 1500 ms. */
+  readonly rebootMs?: number;
+  /** How long a trial boot waits for `confirm` before rolling back by itself. Default 120 s. */
+  readonly trialMs?: number;
+  /** Space the artifact store leaves free on the state directory's file system. Default 32 MiB. */
+  readonly artifactReserveBytes?: number;
   readonly log?: AgentLog;
   /** Root for /etc, /sys and /proc when reading hardware identity (tests). */
   readonly hardwareRoot?: string;
+}
+
+export interface SlotSnapshot {
+  readonly running: SlotName;
+  readonly trial: TrialInfo | null;
+  readonly lastRollback: RollbackInfo | null;
+  readonly health: HealthInfo;
 }
 
 export interface RunningAgent {
@@ -71,10 +88,17 @@ export interface RunningAgent {
   readonly mdnsInterfaces: readonly MdnsInterfaceState[];
   /** The descriptor as `hello` would answer it on TCP (or serial, for a serial-only agent). */
   descriptor(): WireDescriptor;
-  /** What mDNS and UDP announce; null without TCP. */
+  /** What mDNS and UDP announce; null without TCP (or while rebooting). */
   announcement(): Announcement | null;
   trust(entries: readonly TrustedTechnician[]): Promise<void>;
   trustedTechnicians(): Promise<readonly TrustedTechnician[]>;
+  /** Completed boots since start (1 after startAgent resolves; each emulated reboot adds one). */
+  bootCount(): number;
+  /** Resolves once `bootCount()` reaches `count`. */
+  waitForBoot(count: number): Promise<void>;
+  /** Resolves when injected power loss took the agent down (tests then start a new agent on the same state). */
+  whenPowerLost(): Promise<PowerLost>;
+  slots(): SlotSnapshot;
   close(): Promise<void>;
 }
 
@@ -134,6 +158,8 @@ async function openGuard(stateDir: string, device: () => DeviceFile, log: AgentL
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const log = options.log ?? silentLog;
   // Checked before anything listens: a typo in an address should not cost a half-started agent.
@@ -144,8 +170,73 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     seed: async () => (options.device ? emulatedSeed(options.device) : seedFromHardware(await readHardwareIdentity(options.hardwareRoot))),
     ...(options.trust ? { trust: options.trust } : {}),
   });
-  const device: DeviceFile = state.device;
+  const base: DeviceFile = state.device;
+  let device: DeviceFile = base;
+  const rebootMs = options.rebootMs ?? DEFAULT_REBOOT_MS;
+  const faults = new FaultState(options.faults ?? {});
+
+  let services: Services | null = null;
+  let stopped = false;
+  let deadlineTimer: NodeJS.Timeout | null = null;
+  let powerLost: (loss: PowerLost) => void = () => {};
+  const lost = new Promise<PowerLost>((resolve) => (powerLost = resolve));
+
+  const stopTimers = (): void => {
+    if (deadlineTimer) clearTimeout(deadlineTimer);
+    deadlineTimer = null;
+  };
+  const power = new PowerRail(options.faults?.powerLossAt, (loss) => {
+    // The process "dies": nothing is awaited, nothing more is written.
+    log.warn(`fault injection: ${loss.message}`);
+    stopped = true;
+    stopTimers();
+    const running = services;
+    services = null;
+    void running?.close();
+    void artifacts.close();
+    powerLost(loss);
+  });
+  const slots = new SlotController(state.dir, base, power, options.trialMs ?? DEFAULT_TRIAL_MS, log);
+  const artifacts = await ArtifactStore.open(state.dir, {
+    ...(options.artifactReserveBytes !== undefined ? { reserveBytes: options.artifactReserveBytes } : {}),
+    corruption: (offset, length) => faults.corruptionIn(offset, length),
+  });
   const bundleGuard = await openGuard(state.dir, () => device, log);
+  let health: HealthInfo = { state: 'unchecked', message: 'no trial boot since the agent started', at: null };
+
+  const refresh = async (): Promise<void> => {
+    await slots.refreshImages();
+    let models = base.models;
+    try {
+      const index = await readModelIndex(state.dir);
+      if (index) models = index.map((m) => ({ name: m.name, version: m.version, sha256: m.sha256 }));
+    } catch (err) {
+      log.warn(`the model store index is unreadable: ${(err as Error).message}`);
+    }
+    device = { ...base, ...slots.describe(base), models };
+  };
+
+  let queue: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(run: () => Promise<T>): Promise<T> => {
+    const next = queue.then(run);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+
+  let boots = 0;
+  const bootWaiters: { count: number; resolve: () => void }[] = [];
+  const bootedOnce = (): void => {
+    boots++;
+    for (const w of bootWaiters.splice(0)) {
+      if (boots >= w.count) w.resolve();
+      else bootWaiters.push(w);
+    }
+  };
+
+  // Listeners come back on the ports of the first boot, as a gateway keeps its address.
+  let tcpPort = options.tcp === false ? null : (options.tcp?.port ?? DEFAULT_FGP_PORT);
+  let udpPort = options.udp === false ? null : (options.udp?.port ?? UDP_PROBE_PORT);
+
   const context: AgentContext = {
     identity: state.identity,
     stateDir: state.dir,
@@ -154,99 +245,115 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     bundleGuard,
     startedAt: performance.now(),
     log,
+    flash: {
+      artifacts,
+      slots,
+      power,
+      faults,
+      rebootMs,
+      refresh,
+      exclusive,
+      health: () => health,
+      recordHealth: (info) => {
+        health = info;
+      },
+      scheduleReboot: (reason) => {
+        // Long enough for the answer in flight to leave before the connections close.
+        setTimeout(() => void reboot(reason), 50);
+      },
+    },
   };
   const handlerFor = (transport: TransportInfo): RequestHandler => {
     const handler = createFgpHandler(context, transport);
     return options.faults?.latencyMs ? withLatency(handler, options.faults.latencyMs) : handler;
   };
 
-  const closers: (() => Promise<void>)[] = [];
-  const closeAll = async (): Promise<void> => {
-    for (const close of closers.splice(0).reverse()) {
-      try {
-        await close();
-      } catch (err) {
-        log.warn(`while stopping: ${(err as Error).message}`);
-      }
+  const start = async (): Promise<Services> => {
+    const t = options.tcp === false ? null : (options.tcp ?? {});
+    const u = options.udp === false ? null : (options.udp ?? {});
+    const started = await startServices({
+      identity: state.identity,
+      device: () => device,
+      tcp: t && tcpPort !== null ? { host: t.host ?? '0.0.0.0', port: tcpPort, tls: t.tls ?? true } : null,
+      serial: options.serialPath !== undefined ? { path: options.serialPath, baudRate: options.serialBaudRate ?? 115200 } : null,
+      udp:
+        u && udpPort !== null
+          ? { port: udpPort, bindAddress: u.bindAddress ?? '0.0.0.0', ...(udpInterfaces ? { interfaces: udpInterfaces } : {}) }
+          : null,
+      mdns: options.mdns === false ? null : { interfaces: mdnsInterfaces },
+      handlerFor,
+      ...(faults.touchesStream ? { wrapStream: (stream, remote) => wrapWithFaults(stream, faults, remote, log) } : {}),
+      log,
+    });
+    if (started.tcp) tcpPort = started.tcp.port;
+    if (started.udp) udpPort = started.udp.port;
+    return started;
+  };
+
+  /** The emulated boot: bootloader decision, health of a trial, then the services. */
+  const bootUp = async (): Promise<void> => {
+    for (;;) {
+      const outcome = await slots.boot();
+      await refresh();
+      if (!outcome.trial) break;
+      const check = await checkTrialHealth(state.dir, slots.image(outcome.running), faults.faults.failHealth === true);
+      health = { state: check.ok ? 'ok' : 'failed', message: check.message, at: Date.now() };
+      if (check.ok) break;
+      log.warn(`trial boot of slot ${outcome.running} failed its health check: ${check.message}`);
+      await slots.failTrial(`the health check of slot ${outcome.running} failed: ${check.message}`);
+      await sleep(rebootMs);
+      if (stopped) return;
+    }
+    if (stopped) return;
+    services = await start();
+    const trial = slots.trial;
+    if (trial) deadlineTimer = setTimeout(() => void onDeadline(), Math.max(0, trial.deadline - Date.now()));
+    bootedOnce();
+  };
+
+  const onDeadline = (): Promise<void> =>
+    exclusive(async () => {
+      deadlineTimer = null;
+      const trial = slots.trial;
+      if (!trial || stopped) return;
+      await slots.failTrial(
+        `slot ${trial.slot} was not confirmed within ${Math.round((options.trialMs ?? DEFAULT_TRIAL_MS) / 1000)} s of its trial boot`,
+      );
+      void reboot('trial deadline passed');
+    });
+
+  const reboot = async (reason: string): Promise<void> => {
+    if (stopped) return;
+    log.info(`rebooting (${reason})`);
+    stopTimers();
+    const running = services;
+    services = null;
+    await running?.close();
+    await artifacts.close();
+    await sleep(rebootMs);
+    if (stopped) return;
+    try {
+      await bootUp();
+    } catch (err) {
+      if (err instanceof PowerLost) return;
+      log.warn(`the gateway did not come back after the reboot: ${(err as Error).message}`);
     }
   };
 
-  let tcp: TcpServer | null = null;
-  const announced = (server: TcpServer): Announcement => ({
-    id: state.identity.id,
-    name: device.name,
-    vendor: device.vendor,
-    model: device.model,
-    fw: firmwareVersion(device),
-    sn: device.serial,
-    port: server.port,
-    tls: server.tls,
-  });
-  let serial: SerialServer | null = null;
-  let udp: UdpResponder | null = null;
-  let mdns: MdnsAnnouncer | null = null;
   try {
-    if (options.tcp !== false) {
-      const t = options.tcp ?? {};
-      const server = await startTcpServer({
-        host: t.host ?? '0.0.0.0',
-        port: t.port ?? DEFAULT_FGP_PORT,
-        tls: t.tls ?? true,
-        identity: state.identity,
-        commonName: device.name,
-        maxFrame: TCP_MAX_FRAME,
-        initialMaxFrame: DEFAULT_MAX_FRAME,
-        handlerFor,
-        log,
-      });
-      tcp = server;
-      closers.push(() => server.close());
-    }
-    if (options.serialPath !== undefined) {
-      const line = await startSerialServer({
-        path: options.serialPath,
-        baudRate: options.serialBaudRate ?? 115200,
-        maxFrame: SERIAL_MAX_FRAME,
-        initialMaxFrame: DEFAULT_MAX_FRAME,
-        idleResetMs: SERIAL_IDLE_RESET_MS,
-        handlerFor,
-        log,
-      });
-      serial = line;
-      closers.push(() => line.close());
-    }
-    if (tcp && options.udp !== false) {
-      const u = options.udp ?? {};
-      const server = tcp;
-      const responder = await startUdpResponder({
-        port: u.port ?? UDP_PROBE_PORT,
-        bindAddress: u.bindAddress ?? '0.0.0.0',
-        ...(udpInterfaces ? { interfaces: udpInterfaces } : {}),
-        announcement: () => announced(server),
-        log,
-      });
-      udp = responder;
-      closers.push(() => responder.close());
-    }
-    if (tcp && options.mdns !== false) {
-      const server = tcp;
-      const announcer = await startMdnsAnnouncer({
-        interfaces: mdnsInterfaces,
-        service: () => ({ name: device.name, hostname: device.config.hostname, port: server.port, txt: encodeTxt(announced(server)) }),
-        log,
-      });
-      mdns = announcer;
-      closers.push(() => announcer.close());
-    }
+    await bootUp();
   } catch (err) {
-    await closeAll();
+    stopped = true;
+    stopTimers();
+    await (services as Services | null)?.close();
+    if (err instanceof PowerLost) throw new Error(`the agent lost power while booting (${err.message})`);
     throw err;
   }
-
+  const first = services as Services | null;
   log.info(
     `agent ${device.name} (${state.identity.id.slice(0, 12)}…) ${state.created.key ? 'created a new identity' : 'started'}` +
-      (tcp ? `, FGP on ${tcp.tls ? 'tls' : 'tcp'}://${tcp.host}:${tcp.port}` : '') +
-      (serial ? `, serial ${serial.path}` : ''),
+      (first?.tcp ? `, FGP on ${first.tcp.tls ? 'tls' : 'tcp'}://${first.tcp.host}:${first.tcp.port}` : '') +
+      (first?.serial ? `, serial ${first.serial.path}` : ''),
   );
 
   let closing: Promise<void> | null = null;
@@ -254,24 +361,36 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     id: state.identity.id,
     name: device.name,
     stateDir: state.dir,
-    tcpHost: tcp?.host ?? null,
-    tcpPort: tcp?.port ?? null,
-    tls: tcp?.tls ?? false,
-    udpPort: udp?.port ?? null,
-    serialPath: serial?.path ?? null,
-    mdnsInterfaces: mdns?.interfaces ?? [],
+    tcpHost: first?.tcp?.host ?? null,
+    tcpPort: first?.tcp?.port ?? null,
+    tls: first?.tcp?.tls ?? false,
+    udpPort: first?.udp?.port ?? null,
+    serialPath: first?.serial?.path ?? null,
+    mdnsInterfaces: first?.mdns?.interfaces ?? [],
     descriptor: () =>
       buildDescriptor(
         state.identity,
         device,
         PROTOCOL_VERSION,
-        tcp ? TCP_MAX_FRAME : SERIAL_MAX_FRAME,
+        options.tcp !== false ? TCP_MAX_FRAME : SERIAL_MAX_FRAME,
         METHOD_NAMES,
         bundleGuard?.snapshot() ?? null,
       ),
-    announcement: () => (tcp ? announced(tcp) : null),
+    announcement: () => services?.announcement() ?? null,
     trust: (entries) => state.trust(entries),
     trustedTechnicians: async () => (await state.trustedTechnicians()).technicians,
-    close: () => (closing ??= closeAll()),
+    bootCount: () => boots,
+    waitForBoot: (count) => (boots >= count ? Promise.resolve() : new Promise<void>((resolve) => bootWaiters.push({ count, resolve }))),
+    whenPowerLost: () => lost,
+    slots: () => ({ running: slots.running, trial: slots.trial, lastRollback: slots.lastRollback, health }),
+    close: () =>
+      (closing ??= (async () => {
+        stopped = true;
+        stopTimers();
+        const running = services;
+        services = null;
+        await running?.close();
+        await artifacts.close();
+      })()),
   };
 }

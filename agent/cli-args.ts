@@ -5,6 +5,7 @@ import { isIPv4 } from 'node:net';
 import { parseArgs } from 'node:util';
 import { UDP_PROBE_PORT } from '../core/protocol/announce.js';
 import { DEFAULT_FGP_PORT } from '../core/transport/tcp.js';
+import type { AgentFaults, PowerPhase } from './faults/faults.js';
 import type { TrustedTechnician } from './state-schema.js';
 
 export const agentUsage = `fieldline agent [options]           run the reference gateway agent until Ctrl+C / SIGTERM
@@ -26,6 +27,18 @@ export const agentUsage = `fieldline agent [options]           run the reference
   --role ROLE            role for --trust (default technician)
   --emulate N            run N emulated gateways with distinct identities (trust the demo technician)
   --serial-gateways K    with --emulate: put the last K behind a socat pty pair
+  --reboot-ms N           how long an emulated reboot keeps the gateway away (default 1500)
+  --trial-ms N            how long a trial boot waits for confirm before rolling back (default 120000)
+
+  Fault injection (tests and demos; every flag applies to every gateway started):
+  --cut-after-bytes N    drop the connection after N bytes received (once; --cut-every: every connection)
+  --corrupt-chunk-at N   flip the artifact byte at offset N after the frame CRC (once)
+  --stall-after-bytes N  stop reading after N bytes received on a connection (once)
+  --throttle-baud N      pace the agent's link to N baud (10 bits per byte)
+  --latency-ms N         delay every answer by N ms
+  --fail-verify          refuse every bundle at artifact.commit
+  --fail-health          fail the health check of every trial boot (rolls back)
+  --power-loss-at P:N    lose power before write step N of phase P (install, activate, confirm)
   --json                 print what was started as JSON
   --verbose              log every session (always on without --emulate)
   -h, --help             this help`;
@@ -59,6 +72,9 @@ export interface AgentArgs {
   readonly serialGateways: number;
   readonly json: boolean;
   readonly verbose: boolean;
+  readonly faults?: AgentFaults;
+  readonly rebootMs?: number;
+  readonly trialMs?: number;
 }
 
 function integer(flag: string, value: string | undefined, min: number, max: number): number | undefined {
@@ -94,6 +110,17 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
         emulate: { type: 'string' },
         'serial-gateways': { type: 'string' },
         json: { type: 'boolean', default: false },
+        'reboot-ms': { type: 'string' },
+        'trial-ms': { type: 'string' },
+        'cut-after-bytes': { type: 'string' },
+        'cut-every': { type: 'boolean', default: false },
+        'corrupt-chunk-at': { type: 'string' },
+        'stall-after-bytes': { type: 'string' },
+        'throttle-baud': { type: 'string' },
+        'latency-ms': { type: 'string' },
+        'fail-verify': { type: 'boolean', default: false },
+        'fail-health': { type: 'boolean', default: false },
+        'power-loss-at': { type: 'string' },
         verbose: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -147,8 +174,15 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   if (emulate !== undefined && port !== undefined && port !== 0 && port + emulate - 1 > 65535)
     throw new AgentUsageError(`--port ${port} leaves no room for ${emulate} gateways below 65536`);
 
+  const faults = parseFaults(v);
+  const rebootMs = integer('reboot-ms', v['reboot-ms'], 0, 600_000);
+  const trialMs = integer('trial-ms', v['trial-ms'], 100, 86_400_000);
+
   return {
     help: v.help,
+    ...(faults ? { faults } : {}),
+    ...(rebootMs !== undefined ? { rebootMs } : {}),
+    ...(trialMs !== undefined ? { trialMs } : {}),
     ...(v.state !== undefined ? { stateDir: v.state } : {}),
     ...(v.host !== undefined ? { host: v.host } : {}),
     ...(port !== undefined ? { port } : {}),
@@ -165,4 +199,39 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     json: v.json,
     verbose: v.verbose,
   };
+}
+
+const PHASES: readonly PowerPhase[] = ['install', 'activate', 'confirm'];
+
+function parseFaults(v: Record<string, string | boolean | string[] | undefined>): AgentFaults | undefined {
+  const text = (k: string): string | undefined => (typeof v[k] === 'string' ? v[k] : undefined);
+  const big = 2 ** 50;
+  const cutAfterBytes = integer('cut-after-bytes', text('cut-after-bytes'), 1, big);
+  const corruptChunkAt = integer('corrupt-chunk-at', text('corrupt-chunk-at'), 0, big);
+  const stallAfterBytes = integer('stall-after-bytes', text('stall-after-bytes'), 1, big);
+  const throttleBaud = integer('throttle-baud', text('throttle-baud'), 50, 100_000_000);
+  const latencyMs = integer('latency-ms', text('latency-ms'), 0, 600_000);
+  if (v['cut-every'] && cutAfterBytes === undefined) throw new AgentUsageError('--cut-every only applies with --cut-after-bytes N');
+  let powerLossAt: AgentFaults['powerLossAt'];
+  const power = text('power-loss-at');
+  if (power !== undefined) {
+    const m = /^([a-z]+):(\d{1,4})$/.exec(power.trim());
+    const phase = PHASES.find((p) => p === m?.[1]);
+    if (!m || !phase || Number(m[2]) < 1)
+      throw new AgentUsageError(
+        `--power-loss-at takes PHASE:STEP with PHASE one of ${PHASES.join(', ')} and STEP ≥ 1, e.g. install:3; got "${power}"`,
+      );
+    powerLossAt = { phase, step: Number(m[2]) };
+  }
+  const faults: AgentFaults = {
+    ...(cutAfterBytes !== undefined ? { cutAfterBytes, cutEvery: v['cut-every'] === true } : {}),
+    ...(corruptChunkAt !== undefined ? { corruptChunkAt } : {}),
+    ...(stallAfterBytes !== undefined ? { stallAfterBytes } : {}),
+    ...(throttleBaud !== undefined ? { throttleBaud } : {}),
+    ...(latencyMs !== undefined ? { latencyMs } : {}),
+    ...(v['fail-verify'] ? { failVerify: true } : {}),
+    ...(v['fail-health'] ? { failHealth: true } : {}),
+    ...(powerLossAt ? { powerLossAt } : {}),
+  };
+  return Object.keys(faults).length ? faults : undefined;
 }

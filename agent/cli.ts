@@ -113,6 +113,9 @@ async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: Agent
     mdns: args.mdns ? (args.interfaces ? { interfaces: args.interfaces } : {}) : false,
     udp: args.udp ? { port: args.udpPort, bindAddress: '0.0.0.0', ...(args.interfaces ? { interfaces: args.interfaces } : {}) } : false,
     ...(args.trust ? { trust: [args.trust] } : {}),
+    ...(args.faults ? { faults: args.faults } : {}),
+    ...(args.rebootMs !== undefined ? { rebootMs: args.rebootMs } : {}),
+    ...(args.trialMs !== undefined ? { trialMs: args.trialMs } : {}),
     log,
   });
   const trusted = await agent.trustedTechnicians();
@@ -157,6 +160,9 @@ async function runFleet(args: AgentArgs, count: number, out: NodeJS.WritableStre
       mdns: args.mdns,
       udpPort: args.udp ? args.udpPort : false,
       ...(args.trust ? { trust: [args.trust] } : {}),
+      ...(args.faults ? { faults: args.faults } : {}),
+      ...(args.rebootMs !== undefined ? { rebootMs: args.rebootMs } : {}),
+      ...(args.trialMs !== undefined ? { trialMs: args.trialMs } : {}),
       log,
     });
   } catch (err) {

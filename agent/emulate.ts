@@ -34,6 +34,8 @@ export interface EmulationOptions {
   /** Trusted besides the demo technician. */
   readonly trust?: readonly TrustedTechnician[];
   readonly faults?: AgentFaults;
+  readonly rebootMs?: number;
+  readonly trialMs?: number;
   readonly log?: AgentLog;
 }
 
@@ -141,7 +143,15 @@ async function startGateway(
   const serialCount = o.serialGateways ?? 0;
   const isSerial = index >= o.count - serialCount;
   const prefixed: AgentLog = { info: (m) => log.info(`[${name}] ${m}`), warn: (m) => log.warn(`[${name}] ${m}`) };
-  const common = { stateDir, device: emulatedDevice(index, o.count), trust, log: prefixed, ...(o.faults ? { faults: o.faults } : {}) };
+  const common = {
+    stateDir,
+    device: emulatedDevice(index, o.count),
+    trust,
+    log: prefixed,
+    ...(o.faults ? { faults: o.faults } : {}),
+    ...(o.rebootMs !== undefined ? { rebootMs: o.rebootMs } : {}),
+    ...(o.trialMs !== undefined ? { trialMs: o.trialMs } : {}),
+  };
   // Emulated gateways accept bundles signed by the demo roots, like the demo technician.
   await ensureDemoSigners(stateDir);
 

@@ -10,8 +10,11 @@ import { FgpError } from '../core/protocol/errors.js';
 import type { RequestHandler } from '../core/protocol/peer.js';
 import type { AgentContext, TransportInfo } from './agent-context.js';
 import type { MethodDef, Requirement } from './method.js';
+import { artifactBegin, artifactChunk, artifactCommit, artifactStatus } from './methods/artifact.js';
 import { authChallenge, authRespond } from './methods/auth.js';
+import { activate, confirm, reboot, rollback } from './methods/boot.js';
 import { hello } from './methods/hello.js';
+import { install } from './methods/install.js';
 import { configGet, status } from './methods/status.js';
 import { sessionOf, type Session } from './session.js';
 import { toWireValue } from './wire-value.js';
@@ -22,6 +25,15 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
   'auth.respond': authRespond,
   status,
   'config.get': configGet,
+  'artifact.begin': artifactBegin,
+  'artifact.chunk': artifactChunk,
+  'artifact.status': artifactStatus,
+  'artifact.commit': artifactCommit,
+  install,
+  activate,
+  confirm,
+  rollback,
+  reboot,
 };
 
 export const METHOD_NAMES: readonly string[] = Object.keys(METHODS);

@@ -35,6 +35,21 @@ export const statusResult = z.object({
     framesReceived: z.number().int(),
     framesDropped: z.number().int(),
   }),
+  /** The A/B slots as the gateway booted them (optional: older agents do not send it). */
+  slots: z
+    .array(z.object({ name: z.enum(['a', 'b']), version: z.string(), state: z.enum(['active', 'inactive', 'trial', 'empty']) }))
+    .optional(),
+  /** The slot on trial and when the gateway rolls back by itself unless `confirm` comes first (ms since the epoch). */
+  trial: z
+    .object({ slot: z.enum(['a', 'b']), deadline: z.number().int() })
+    .nullable()
+    .optional(),
+  lastRollback: z
+    .object({ at: z.number().int(), reason: z.string(), from: z.enum(['a', 'b']), to: z.enum(['a', 'b']) })
+    .nullable()
+    .optional(),
+  /** The gateway's own health check of its last trial boot. */
+  health: z.object({ state: z.enum(['ok', 'failed', 'unchecked']), message: z.string(), at: z.number().int().nullable() }).optional(),
 });
 export type StatusResult = z.infer<typeof statusResult>;
 

@@ -7,6 +7,7 @@
  * fresh session, and an idle session forgets its technician. If the device disappears (a USB
  * gadget unplugged), the server keeps trying to reopen it.
  */
+import type { Duplex } from 'node:stream';
 import type { SerialPort } from 'serialport';
 import { FRAME_DELIMITER } from '../core/protocol/frame.js';
 import { FgpPeer, type RequestHandler } from '../core/protocol/peer.js';
@@ -24,6 +25,8 @@ export interface SerialServerOptions {
   readonly handlerFor: (transport: TransportInfo) => RequestHandler;
   readonly log: AgentLog;
   readonly reopenDelayMs?: number;
+  /** Wraps the port's stream before FGP sees it (fault injection). */
+  readonly wrapStream?: (stream: Duplex, remote: string) => Duplex;
 }
 
 export interface SerialServer {
@@ -58,7 +61,10 @@ export async function startSerialServer(options: SerialServerOptions): Promise<S
     port = opened;
     // A leading delimiter ends whatever half frame the other side's decoder holds.
     opened.write(new Uint8Array([FRAME_DELIMITER]));
-    const current = new FgpPeer(opened, { handler: options.handlerFor(transport), maxFrame: options.initialMaxFrame });
+    const current = new FgpPeer(options.wrapStream ? options.wrapStream(opened, remote) : opened, {
+      handler: options.handlerFor(transport),
+      maxFrame: options.initialMaxFrame,
+    });
     peer = current;
     current.on('drop', (drop) => {
       dropped++;

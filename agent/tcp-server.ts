@@ -7,6 +7,7 @@
  * sessions.
  */
 import net from 'node:net';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { TLS_EXPORTER_LABEL, TLS_EXPORTER_LENGTH } from '../core/protocol/handshake.js';
 import type { Ed25519Identity } from '../core/protocol/identity.js';
@@ -28,6 +29,8 @@ export interface TcpServerOptions {
   readonly handlerFor: (transport: TransportInfo) => RequestHandler;
   readonly log: AgentLog;
   readonly maxConnections?: number;
+  /** Wraps each connection's stream before FGP sees it (fault injection). */
+  readonly wrapStream?: (stream: Duplex, remote: string) => Duplex;
 }
 
 export interface TcpServer {
@@ -65,7 +68,7 @@ export async function startTcpServer(options: TcpServerOptions): Promise<TcpServ
     // Notices a laptop that vanished (lid closed, cable pulled) without a FIN.
     socket.setKeepAlive(true, 30_000);
     const transport: TransportInfo = { kind, maxFrame: options.maxFrame, initialMaxFrame: options.initialMaxFrame, remote };
-    const peer = new FgpPeer(socket, {
+    const peer = new FgpPeer(options.wrapStream ? options.wrapStream(socket, remote) : socket, {
       handler: options.handlerFor(transport),
       channelBinding: binding,
       maxFrame: options.initialMaxFrame,

@@ -27,6 +27,10 @@ export const status = defineMethod('auth', noParams, async ({ agent, peer, sessi
     temperatureC: temperature,
     firmware: { version: firmwareVersion(device), activeSlot: device.activeSlot },
     link: { transport: transport.kind, maxFrame: session.maxFrame, framesReceived: frames.frames, framesDropped: frames.dropped },
+    slots: device.slots.map((s) => ({ ...s })),
+    trial: agent.flash.slots.trial ? { ...agent.flash.slots.trial } : null,
+    lastRollback: agent.flash.slots.lastRollback ? { ...agent.flash.slots.lastRollback } : null,
+    health: { ...agent.flash.health() },
   };
 });
 
