@@ -7,6 +7,7 @@ import { runDemo, runServe, serveUsage, demoUsage } from './commands/serve.js';
 import { discoverUsage, runDiscover } from './commands/discover.js';
 import { infoUsage, runInfo } from './commands/info.js';
 import { bundleUsage, runBundle } from './commands/bundle.js';
+import { flashUsage, runFlash } from './commands/flash.js';
 import { pinsUsage, profileUsage, runPins, runProfile } from './commands/profile.js';
 import { packageVersion } from '../core/package-info.js';
 import { CliError, reportError } from './output.js';
@@ -14,7 +15,7 @@ import { CliError, reportError } from './output.js';
 const usage = `Fieldline — find, flash, benchmark and audit edge-AI gateways, offline.
 
 Usage:
-${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -25,6 +26,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   profile: runProfile,
   pins: runPins,
   bundle: runBundle,
+  flash: runFlash,
   agent: runAgentCommand,
 };
 

@@ -33,12 +33,19 @@ const METHODS = {
   'trust.import': true,
   'trust.remove': true,
   'trust.revoke': true,
+  'flash.plan': true,
+  'flash.start': true,
+  'flash.cancel': true,
+  'flash.retry': true,
+  'flash.list': true,
+  'flash.get': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {
   'devices.changed': true,
   'discovery.report': true,
   'bundles.changed': true,
+  'flash.progress': true,
 } as const satisfies Record<EventName, true>;
 
 /** Must match PORT_CHANNEL in engine-host.ts (this file cannot import it). */

@@ -84,12 +84,39 @@ export const methods = {
     params: z.object({ keyId: s.sha256Hex, reason: z.string().trim().min(1, 'say why the key is revoked').max(500) }).strict(),
     result: s.trustKey,
   },
+  /** What flashing a bundle would do on each gateway: compatible or not (with why), from → to version. */
+  'flash.plan': {
+    params: z.object({ bundleId: s.sha256Hex, deviceIds: z.array(s.deviceId).min(1, 'choose at least one gateway').max(256) }).strict(),
+    result: s.flashPlan,
+  },
+  /** Starts a job; incompatible gateways are reported as skipped with the reason, never flashed. */
+  'flash.start': {
+    params: z
+      .object({
+        bundleId: s.sha256Hex,
+        deviceIds: z.array(s.deviceId).min(1, 'choose at least one gateway').max(256),
+        /** Gateways flashed at once; default 4. */
+        parallel: z.number().int().min(1, 'parallel is at least 1').max(64).optional(),
+      })
+      .strict(),
+    result: s.flashJob,
+  },
+  /** Cancels the whole job, or one gateway of it; a gateway already in trial is rolled back. */
+  'flash.cancel': { params: z.object({ jobId: s.flashJobId, deviceId: s.deviceId.optional() }).strict(), result: s.flashJob },
+  /** Runs failed, cancelled or interrupted gateways again; transfers resume from the bytes held. */
+  'flash.retry': {
+    params: z.object({ jobId: s.flashJobId, deviceIds: z.array(s.deviceId).min(1).optional() }).strict(),
+    result: s.flashJob,
+  },
+  'flash.list': { params: none, result: z.array(s.flashJob) },
+  'flash.get': { params: z.object({ jobId: s.flashJobId }).strict(), result: s.flashJobDetail },
 } as const;
 
 export const events = {
   'devices.changed': s.deviceChange,
   'discovery.report': s.discoveryReport,
   'bundles.changed': s.bundlesChange,
+  'flash.progress': s.flashProgress,
 } as const;
 
 export type Methods = typeof methods;

@@ -297,3 +297,93 @@ export type BundleTargetCheck = z.infer<typeof bundleTargetCheck>;
 export type BundlesChange = z.infer<typeof bundlesChange>;
 export type TrustKey = z.infer<typeof trustKey>;
 export type TrustList = z.infer<typeof trustList>;
+
+// ---- Flash jobs (issue #4) ----
+
+export const flashJobId = z.string().regex(/^[0-9a-f]{32}$/, 'a flash job id is 32 lowercase hex digits');
+export const flashStep = z.enum(['preflight', 'transfer', 'verify', 'install', 'activate', 'health', 'confirm', 'rollback', 'done']);
+export const flashTargetState = z.enum(['pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted']);
+export const flashJobState = z.enum(['running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+/** After a failure past activation: who put the previous slot back, or that nobody could. */
+export const flashRollback = z.enum(['rolled-back', 'rolled-back-by-gateway', 'rollback-failed']);
+export const flashStepOutcome = z.enum(['started', 'ok', 'failed', 'skipped', 'cancelled']);
+
+/** One gateway of a flash job, as it stands. */
+export const flashTarget = z.object({
+  deviceId,
+  deviceName: z.string(),
+  step: flashStep,
+  state: flashTargetState,
+  bytesSent: z.number().int().nonnegative(),
+  bytesTotal: z.number().int().nonnegative(),
+  /** Bytes per second over the last seconds of the transfer; 0 when not transferring. */
+  rateBps: z.number().nonnegative(),
+  etaSeconds: z.number().nonnegative().nullable(),
+  /** Bytes the gateway already held when the last transfer attempt began (a resume when > 0). */
+  resumedFrom: z.number().int().nonnegative().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  fromVersion: z.string().nullable(),
+  toVersion: z.string().nullable(),
+  rollback: flashRollback.nullable(),
+  updatedAt: z.number(),
+});
+
+export const flashJob = z.object({
+  id: flashJobId,
+  bundleId: sha256Hex,
+  bundleName: z.string().nullable(),
+  bundleKind: bundleKind.nullable(),
+  bundleVersion: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  parallel: z.number().int().positive(),
+  state: flashJobState,
+  targets: z.array(flashTarget),
+});
+
+export const flashStepRecord = z.object({
+  deviceId,
+  seq: z.number().int(),
+  step: flashStep,
+  outcome: flashStepOutcome,
+  detail: z.string().nullable(),
+  at: z.number(),
+});
+
+/** A job with every step each gateway went through (what the audit log records too). */
+export const flashJobDetail = flashJob.extend({ steps: z.array(flashStepRecord) });
+
+/** What flashing a bundle would do on one gateway, judged before anything is sent. */
+export const flashPlanTarget = z.object({
+  deviceId,
+  deviceName: z.string(),
+  compatible: z.boolean(),
+  /** Why not, when not compatible (the first failed check, or why the gateway could not be asked). */
+  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  fromVersion: z.string().nullable(),
+  toVersion: z.string().nullable(),
+});
+
+export const flashPlan = z.object({
+  bundle: bundleSummary,
+  targets: z.array(flashPlanTarget),
+});
+
+export const flashProgress = z.object({
+  jobId: flashJobId,
+  jobState: flashJobState,
+  target: flashTarget,
+});
+
+export type FlashStep = z.infer<typeof flashStep>;
+export type FlashTargetState = z.infer<typeof flashTargetState>;
+export type FlashJobState = z.infer<typeof flashJobState>;
+export type FlashRollback = z.infer<typeof flashRollback>;
+export type FlashStepOutcome = z.infer<typeof flashStepOutcome>;
+export type FlashTarget = z.infer<typeof flashTarget>;
+export type FlashJob = z.infer<typeof flashJob>;
+export type FlashStepRecord = z.infer<typeof flashStepRecord>;
+export type FlashJobDetail = z.infer<typeof flashJobDetail>;
+export type FlashPlanTarget = z.infer<typeof flashPlanTarget>;
+export type FlashPlan = z.infer<typeof flashPlan>;
+export type FlashProgress = z.infer<typeof flashProgress>;

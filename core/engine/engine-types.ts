@@ -3,6 +3,7 @@
  */
 import type { EventName } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
+import type { FlashTiming } from '../flash/jobs/flow-types.js';
 
 export interface EngineOptions {
   /** Where the engine keeps its SQLite store and the technician key. */
@@ -18,6 +19,8 @@ export interface EngineOptions {
   readonly autoStartDiscovery?: boolean;
   /** The laptop clock (ms since the epoch); tests set it back to see the clock warnings. */
   readonly now?: () => number;
+  /** Flash job timing (tests shorten the reconnect and health budgets). */
+  readonly flash?: { readonly timing?: Partial<FlashTiming> };
 }
 
 export interface Engine {

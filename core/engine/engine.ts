@@ -16,6 +16,7 @@ import { PinStore } from '../store/pin-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { parseAddress } from './address.js';
 import { bundleHandlers } from './bundle-handlers.js';
+import { createFlashJobs, flashHandlers, type FlashEngineDeps } from './flash-handlers.js';
 import { BundleLibrary } from './bundle-library.js';
 import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 import type { Engine, EngineOptions } from './engine-types.js';
@@ -129,14 +130,32 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     throw lastError;
   }
 
+  const gateways = {
+    async descriptor(deviceId: string) {
+      const device = requireDevice(deviceId);
+      if (device.descriptor) return device.descriptor;
+      return withSession(device, async (session) => session.descriptor);
+    },
+  };
+  const flashDeps: FlashEngineDeps = {
+    db,
+    dataDir: options.dataDir,
+    library,
+    pins,
+    requireDevice,
+    openSession,
+    descriptor: gateways.descriptor,
+    onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
+    technician: () => profiles.identity(),
+    onProgress: (progress) => emit('flash.progress', progress),
+    ...(options.flash?.timing ? { timing: options.flash.timing } : {}),
+  };
+  // Jobs a previous run left running are marked interrupted here, before anything is served.
+  const flashJobs = createFlashJobs(flashDeps);
+
   const handlers: Handlers = {
-    ...bundleHandlers(library, trust, {
-      async descriptor(deviceId) {
-        const device = requireDevice(deviceId);
-        if (device.descriptor) return device.descriptor;
-        return withSession(device, async (session) => session.descriptor);
-      },
-    }),
+    ...bundleHandlers(library, trust, gateways),
+    ...flashHandlers(flashJobs, flashDeps),
     'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
     'profile.get': async () => profiles.get(),
     'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
@@ -205,6 +224,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return () => listeners.delete(listener);
     },
     async close() {
+      await flashJobs.close();
       if (discovery) await discovery.stop();
       await library.idle();
       listeners.clear();

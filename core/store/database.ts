@@ -57,6 +57,45 @@ const MIGRATIONS: readonly string[] = [
      key TEXT PRIMARY KEY,
      value TEXT NOT NULL               -- JSON
    );`,
+  // 4: flash jobs (bundle × gateways), one row per gateway, and every step each gateway went through.
+  `CREATE TABLE flash_jobs (
+     id TEXT PRIMARY KEY,
+     bundle_id TEXT NOT NULL,          -- the library bundle (SHA-256 of the .flb), also the artifact name
+     bundle_name TEXT,
+     bundle_kind TEXT,
+     bundle_version TEXT,
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     parallel INTEGER NOT NULL CHECK (parallel >= 1),
+     state TEXT NOT NULL CHECK (state IN ('running', 'succeeded', 'failed', 'cancelled', 'interrupted'))
+   );
+   CREATE TABLE flash_targets (
+     job_id TEXT NOT NULL REFERENCES flash_jobs(id) ON DELETE CASCADE,
+     device_id TEXT NOT NULL,
+     device_name TEXT NOT NULL,
+     step TEXT NOT NULL,               -- preflight | transfer | verify | install | activate | health | confirm | rollback | done
+     state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'failed', 'skipped', 'cancelled', 'interrupted')),
+     bytes_sent INTEGER NOT NULL DEFAULT 0,
+     bytes_total INTEGER NOT NULL DEFAULT 0,
+     resumed_from INTEGER,             -- device-held bytes when the last transfer attempt began
+     error_code TEXT,
+     error_message TEXT,
+     from_version TEXT,
+     to_version TEXT,
+     rollback TEXT,                    -- NULL | rolled-back | rolled-back-by-gateway | rollback-failed
+     updated_at INTEGER NOT NULL,
+     PRIMARY KEY (job_id, device_id)
+   );
+   CREATE TABLE flash_steps (
+     job_id TEXT NOT NULL REFERENCES flash_jobs(id) ON DELETE CASCADE,
+     device_id TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     step TEXT NOT NULL,
+     outcome TEXT NOT NULL,            -- started | ok | failed | skipped | cancelled
+     detail TEXT,
+     at INTEGER NOT NULL,
+     PRIMARY KEY (job_id, device_id, seq)
+   );`,
 ];
 
 export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {

@@ -1,0 +1,337 @@
+/**
+ * Flash jobs: many gateways at once under a concurrency limit, each with live progress, cancel
+ * and retry, all kept in SQLite so a job outlives the app that started it.
+ *
+ * Jobs found `running` when the runner starts belonged to an app that died: they are marked
+ * `interrupted` and `retry` resumes them (the gateway still holds the bytes it received).
+ */
+import { randomBytes } from 'node:crypto';
+import type {
+  DeviceDescriptor,
+  FlashJob,
+  FlashJobDetail,
+  FlashProgress,
+  FlashStep,
+  FlashStepOutcome,
+  FlashTarget,
+} from '../../api/schemas.js';
+import type { Db } from '../../store/database.js';
+import { runDeviceFlow } from './device-flow.js';
+import { DEFAULT_TIMING, type FlashBundle, type FlashSession, type FlashTiming, type LiveFigures, type Verdict } from './flow-types.js';
+import { finalJobState, FlashJobStore, type TargetPatch } from './job-store.js';
+
+export const DEFAULT_PARALLEL = 4;
+/** Progress events per gateway at most this often (step changes always go out at once). */
+const EMIT_EVERY_MS = 250;
+/** Byte counts reach the database at most this often: enough to resume, cheap on a fast link. */
+const STORE_EVERY_MS = 1000;
+
+/** The audit log's hook: called for every step of every gateway. */
+export type StepHook = (jobId: string, deviceId: string, step: FlashStep, outcome: FlashStepOutcome, detail: string | null) => void;
+
+export interface FlashJobsOptions {
+  readonly db: Db;
+  /** The library bundle to flash (verified), or a thrown ApiError saying why not. */
+  readonly bundle: (id: string) => FlashBundle;
+  readonly deviceName: (deviceId: string) => string;
+  readonly connect: (deviceId: string) => Promise<FlashSession>;
+  readonly check: (bundleId: string, deviceId: string, descriptor: DeviceDescriptor) => Promise<Verdict>;
+  readonly onProgress?: (progress: FlashProgress) => void;
+  readonly onStep?: StepHook;
+  readonly timing?: Partial<FlashTiming>;
+  readonly now?: () => number;
+}
+
+export class FlashJobError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Live {
+  rateBps: number;
+  etaSeconds: number | null;
+  bytesSent: number | null;
+  resumedFrom: number | null;
+  bytesTotal: number | null;
+  emittedAt: number;
+  storedAt: number;
+}
+
+class RunningJob {
+  readonly queue: string[] = [];
+  readonly controllers = new Map<string, AbortController>();
+  active = 0;
+  readonly waiters: ((job: FlashJob) => void)[] = [];
+  constructor(readonly parallel: number) {}
+}
+
+export class FlashJobs {
+  private readonly store: FlashJobStore;
+  private readonly running = new Map<string, RunningJob>();
+  private readonly live = new Map<string, Live>();
+  private readonly timing: FlashTiming;
+  private closing = false;
+  /** Job ids marked interrupted when this runner opened the store. */
+  readonly interruptedAtStart: readonly string[];
+
+  constructor(private readonly options: FlashJobsOptions) {
+    this.store = new FlashJobStore(options.db, options.now);
+    this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.interruptedAtStart = this.store.markInterrupted();
+  }
+
+  start(params: { readonly bundleId: string; readonly deviceIds: readonly string[]; readonly parallel?: number }): FlashJob {
+    if (this.closing) throw new FlashJobError('engine_closing', 'the engine is shutting down; no new job can start');
+    const bundle = this.options.bundle(params.bundleId);
+    const deviceIds = [...new Set(params.deviceIds)];
+    const targets = deviceIds.map((deviceId) => ({ deviceId, deviceName: this.options.deviceName(deviceId), bytesTotal: bundle.size }));
+    const id = randomBytes(16).toString('hex');
+    const parallel = params.parallel ?? DEFAULT_PARALLEL;
+    this.store.create({
+      id,
+      bundleId: bundle.id,
+      bundleName: bundle.name,
+      bundleKind: bundle.kind,
+      bundleVersion: bundle.version,
+      parallel,
+      targets,
+    });
+    this.enqueue(id, parallel, deviceIds);
+    return this.job(id);
+  }
+
+  /** Runs the job's failed, cancelled, skipped or interrupted gateways (or the given ones) again. */
+  retry(jobId: string, deviceIds?: readonly string[]): FlashJob {
+    if (this.closing) throw new FlashJobError('engine_closing', 'the engine is shutting down; no job can be retried');
+    const job = this.job(jobId);
+    this.options.bundle(job.bundleId); // still in the library and verified?
+    const again = job.targets.filter(
+      (t) =>
+        (deviceIds === undefined || deviceIds.includes(t.deviceId)) &&
+        t.state !== 'running' &&
+        t.state !== 'pending' &&
+        t.state !== 'succeeded',
+    );
+    const unknown = (deviceIds ?? []).filter((d) => !job.targets.some((t) => t.deviceId === d));
+    if (unknown.length)
+      throw new FlashJobError('unknown_target', `gateway ${unknown[0]!.slice(0, 12)}… is not part of job ${jobId.slice(0, 8)}`);
+    if (again.length === 0)
+      throw new FlashJobError(
+        'nothing_to_retry',
+        'every gateway of this job has succeeded or is still running',
+        'Start a new job to flash again.',
+      );
+    // A gateway the app no longer knows (after a restart, before discovery) is refused now, not after a wait.
+    for (const t of again) this.options.deviceName(t.deviceId);
+    for (const t of again) this.store.updateTarget(jobId, t.deviceId, { state: 'pending', error: null, rollback: null });
+    this.store.setJobState(jobId, 'running');
+    this.enqueue(
+      jobId,
+      job.parallel,
+      again.map((t) => t.deviceId),
+    );
+    return this.job(jobId);
+  }
+
+  cancel(jobId: string, deviceId?: string): FlashJob {
+    const job = this.job(jobId);
+    const run = this.running.get(jobId);
+    if (run) {
+      for (const id of deviceId === undefined ? job.targets.map((t) => t.deviceId) : [deviceId]) {
+        const queued = run.queue.indexOf(id);
+        if (queued >= 0) {
+          run.queue.splice(queued, 1);
+          this.store.updateTarget(jobId, id, { state: 'cancelled', error: { code: 'cancelled', message: 'cancelled before it started' } });
+          this.store.recordStep(jobId, id, 'preflight', 'cancelled', 'cancelled before it started');
+        }
+        run.controllers.get(id)?.abort();
+      }
+      this.finishIfIdle(jobId, run);
+    }
+    return this.job(jobId);
+  }
+
+  list(): FlashJob[] {
+    return this.store.list().map((j) => this.withLive(j));
+  }
+
+  job(jobId: string): FlashJob {
+    const job = this.store.job(jobId);
+    if (job === null) throw new FlashJobError('unknown_job', `there is no flash job ${jobId.slice(0, 8)}…`, 'Refresh the job list.');
+    return this.withLive(job);
+  }
+
+  detail(jobId: string): FlashJobDetail {
+    const detail = this.store.detail(jobId);
+    if (detail === null) throw new FlashJobError('unknown_job', `there is no flash job ${jobId.slice(0, 8)}…`, 'Refresh the job list.');
+    return { ...detail, targets: detail.targets.map((t) => this.liveTarget(jobId, t)) };
+  }
+
+  /** Resolves with the job once none of its gateways is pending or running. */
+  whenDone(jobId: string): Promise<FlashJob> {
+    const run = this.running.get(jobId);
+    if (!run) return Promise.resolve(this.job(jobId));
+    return new Promise((resolve) => run.waiters.push(resolve));
+  }
+
+  /** Stops every running gateway; they are left `interrupted`, to be resumed by the next run. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const waits = [...this.running.keys()].map((id) => this.whenDone(id));
+    for (const run of this.running.values()) {
+      run.queue.length = 0;
+      for (const c of run.controllers.values()) c.abort();
+    }
+    await Promise.all(waits);
+  }
+
+  private enqueue(jobId: string, parallel: number, deviceIds: readonly string[]): void {
+    let run = this.running.get(jobId);
+    if (!run) {
+      run = new RunningJob(parallel);
+      this.running.set(jobId, run);
+    }
+    run.queue.push(...deviceIds.filter((d) => !run.queue.includes(d) && !run.controllers.has(d)));
+    this.pump(jobId, run);
+  }
+
+  private pump(jobId: string, run: RunningJob): void {
+    while (run.active < run.parallel && run.queue.length > 0) {
+      const deviceId = run.queue.shift()!;
+      const controller = new AbortController();
+      run.controllers.set(deviceId, controller);
+      run.active++;
+      void this.runTarget(jobId, deviceId, controller.signal).finally(() => {
+        run.active--;
+        run.controllers.delete(deviceId);
+        this.pump(jobId, run);
+        this.finishIfIdle(jobId, run);
+      });
+    }
+  }
+
+  private finishIfIdle(jobId: string, run: RunningJob): void {
+    if (run.active > 0 || run.queue.length > 0 || this.running.get(jobId) !== run) return;
+    this.running.delete(jobId);
+    const state = finalJobState(this.store.job(jobId)?.targets ?? []);
+    this.store.setJobState(jobId, state);
+    const job = this.job(jobId);
+    for (const t of job.targets) this.emit(jobId, t);
+    for (const resolve of run.waiters.splice(0)) resolve(job);
+  }
+
+  private async runTarget(jobId: string, deviceId: string, signal: AbortSignal): Promise<void> {
+    const key = `${jobId}/${deviceId}`;
+    const before = this.store.target(jobId, deviceId);
+    // A gateway that got past preflight before (a retry, or a job the app lost) may be mid-way.
+    const previousStep = before !== null && before.step !== 'preflight' ? before.step : null;
+    this.live.set(key, { rateBps: 0, etaSeconds: null, bytesSent: null, resumedFrom: null, bytesTotal: null, emittedAt: 0, storedAt: 0 });
+    let bundle: FlashBundle;
+    try {
+      bundle = this.options.bundle(this.store.job(jobId)!.bundleId);
+    } catch (err) {
+      this.store.updateTarget(jobId, deviceId, { state: 'failed', error: { code: 'bundle_unavailable', message: (err as Error).message } });
+      return;
+    }
+    try {
+      const outcome = await runDeviceFlow({
+        jobId,
+        deviceId,
+        bundle,
+        connect: () => this.options.connect(deviceId),
+        check: (descriptor) => this.options.check(bundle.id, deviceId, descriptor),
+        signal,
+        timing: this.timing,
+        previousStep,
+        report: (patch, live) => this.report(jobId, deviceId, patch, live),
+        step: (step, outcome, detail) => {
+          this.store.recordStep(jobId, deviceId, step, outcome, detail ?? null);
+          try {
+            this.options.onStep?.(jobId, deviceId, step, outcome, detail ?? null);
+          } catch {
+            // An audit hook that throws must not take a gateway's flash down with it.
+          }
+        },
+      });
+      if (outcome.state === 'cancelled' && this.closing) {
+        this.store.updateTarget(jobId, deviceId, { state: 'interrupted' });
+      }
+    } catch (err) {
+      this.store.updateTarget(jobId, deviceId, { state: 'failed', error: { code: 'internal', message: (err as Error).message } });
+    } finally {
+      this.flushLive(jobId, deviceId);
+      this.live.delete(key);
+      const target = this.store.target(jobId, deviceId);
+      if (target) this.emit(jobId, target);
+    }
+  }
+
+  private report(jobId: string, deviceId: string, patch: TargetPatch, figures?: LiveFigures): void {
+    const key = `${jobId}/${deviceId}`;
+    const live = this.live.get(key);
+    if (live && figures) {
+      if (figures.rateBps !== undefined) live.rateBps = figures.rateBps;
+      if (figures.etaSeconds !== undefined) live.etaSeconds = figures.etaSeconds;
+    }
+    const onlyBytes = Object.keys(patch).every((k) => k === 'bytesSent' || k === 'bytesTotal' || k === 'resumedFrom');
+    const now = performance.now();
+    if (live && onlyBytes) {
+      if (patch.bytesSent !== undefined) live.bytesSent = patch.bytesSent;
+      if (patch.bytesTotal !== undefined) live.bytesTotal = patch.bytesTotal;
+      if (patch.resumedFrom !== undefined) live.resumedFrom = patch.resumedFrom;
+      if (now - live.storedAt >= STORE_EVERY_MS) this.flushLive(jobId, deviceId);
+      if (now - live.emittedAt < EMIT_EVERY_MS) return;
+    } else {
+      this.flushLive(jobId, deviceId);
+      this.store.updateTarget(jobId, deviceId, patch);
+    }
+    if (live) live.emittedAt = now;
+    const target = this.store.target(jobId, deviceId);
+    if (target) this.emit(jobId, target);
+  }
+
+  private flushLive(jobId: string, deviceId: string): void {
+    const live = this.live.get(`${jobId}/${deviceId}`);
+    if (!live || (live.bytesSent === null && live.resumedFrom === null && live.bytesTotal === null)) return;
+    this.store.updateTarget(jobId, deviceId, {
+      ...(live.bytesSent === null ? {} : { bytesSent: live.bytesSent }),
+      ...(live.bytesTotal === null ? {} : { bytesTotal: live.bytesTotal }),
+      ...(live.resumedFrom === null ? {} : { resumedFrom: live.resumedFrom }),
+    });
+    live.bytesSent = live.bytesTotal = live.resumedFrom = null;
+    live.storedAt = performance.now();
+  }
+
+  private liveTarget(jobId: string, target: FlashTarget): FlashTarget {
+    const live = this.live.get(`${jobId}/${target.deviceId}`);
+    if (!live) return target;
+    return {
+      ...target,
+      bytesSent: live.bytesSent ?? target.bytesSent,
+      bytesTotal: live.bytesTotal ?? target.bytesTotal,
+      resumedFrom: live.resumedFrom ?? target.resumedFrom,
+      rateBps: live.rateBps,
+      etaSeconds: live.etaSeconds,
+    };
+  }
+
+  private withLive(job: FlashJob): FlashJob {
+    return { ...job, targets: job.targets.map((t) => this.liveTarget(job.id, t)) };
+  }
+
+  private emit(jobId: string, target: FlashTarget): void {
+    const job = this.store.job(jobId);
+    if (!job) return;
+    const state = this.running.has(jobId) ? 'running' : job.state;
+    try {
+      this.options.onProgress?.({ jobId, jobState: state, target: this.liveTarget(jobId, target) });
+    } catch {
+      // A listener's failure is its own.
+    }
+  }
+}
