@@ -7,6 +7,7 @@ import { App } from './app/App.js';
 import { startViewSync } from './app/view.js';
 import { startBundlesSync } from './bundles/bundles-service.js';
 import { startDevicesSync } from './devices/devices-service.js';
+import { startFlashSync } from './flash/flash-service.js';
 import { startProfileSync } from './profile/profile-service.js';
 import { startTheme } from './settings/theme.js';
 import { startClock } from './shared/clock.js';
@@ -15,6 +16,7 @@ import './styles/base.css';
 import './styles/layout.css';
 import './styles/devices.css';
 import './styles/bundles.css';
+import './styles/flash.css';
 
 startTheme();
 startClock();
@@ -22,6 +24,7 @@ startStatusSync();
 startProfileSync();
 startDevicesSync();
 startBundlesSync();
+startFlashSync();
 startViewSync();
 
 const container = document.getElementById('root');

@@ -1,8 +1,9 @@
 /**
- * The shell: first run until a profile exists, then the Devices view; the status bar always.
+ * The shell: first run until a profile exists, then the chosen view (Devices, Bundles, Flash); the status bar always.
  */
 import { BundlesView } from '../bundles/BundlesView.js';
 import { DevicesView } from '../devices/DevicesView.js';
+import { FlashView } from '../flash/FlashView.js';
 import { FirstRun } from '../profile/FirstRun.js';
 import { retryProfileLoad } from '../profile/profile-service.js';
 import { useProfileStore } from '../profile/store.js';
@@ -40,7 +41,7 @@ function Body(): React.ReactElement {
         <>
           <Header profile={status.profile} />
           <main className="content" id={view}>
-            {view === 'bundles' ? <BundlesView /> : <DevicesView />}
+            {view === 'bundles' ? <BundlesView /> : view === 'flash' ? <FlashView /> : <DevicesView />}
           </main>
         </>
       );

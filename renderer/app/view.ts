@@ -3,10 +3,10 @@
  */
 import { create } from 'zustand';
 
-export const VIEWS = ['devices', 'bundles'] as const;
+export const VIEWS = ['devices', 'bundles', 'flash'] as const;
 export type View = (typeof VIEWS)[number];
 
-export const VIEW_LABELS: Readonly<Record<View, string>> = { devices: 'Devices', bundles: 'Bundles' };
+export const VIEW_LABELS: Readonly<Record<View, string>> = { devices: 'Devices', bundles: 'Bundles', flash: 'Flash' };
 
 export function viewFromHash(hash: string): View {
   const name = hash.replace(/^#\/?/, '');
