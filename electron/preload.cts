@@ -39,6 +39,7 @@ const METHODS = {
   'flash.retry': true,
   'flash.list': true,
   'flash.get': true,
+  'flash.export': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {

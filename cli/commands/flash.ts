@@ -6,22 +6,83 @@
  * it draws one line per gateway (redrawn in place on a terminal); `--json` prints JSON lines.
  * Exit code 0 only when every gateway succeeded.
  */
-import { stat } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dispatch } from '../../core/api/dispatch.js';
-import type { BundleSummary, Device, FlashJob, FlashJobDetail, FlashProgress, FlashTarget } from '../../core/api/schemas.js';
+import type { BundleSummary, Device, FlashExport, FlashJob, FlashJobDetail, FlashProgress, FlashTarget } from '../../core/api/schemas.js';
 import { parseAddress } from '../../core/engine/address.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, parsePositive, splitList } from '../output.js';
 
 export const flashUsage = `fieldline flash <bundle.flb|bundle-id> <device-address|device-id>... [--parallel N] [--json]
-                [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
+                [--report FILE] [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
   Flashes a signed bundle (a file, imported into the library first, or a library bundle id or its
   first 6+ hex digits) onto gateways given by address (host[:port], /dev/ttyUSB0@921600) or by id
   (6+ hex digits, found by discovery within --timeout S, default 5). Each gateway goes through
   preflight, transfer, verify, install, activate, health check and confirm, or rolls back.
-  --parallel N gateways at once (default 4). Exit code 0 only if every gateway succeeded.`;
+  --parallel N gateways at once (default 4). Exit code 0 only if every gateway succeeded.
+  --report FILE writes the job's record when it ends (HTML for .html/.htm, JSON otherwise).
+fieldline flash report <job-id> [--html] [--out FILE] [--data-dir DIR]
+  The record of a past job (6+ hex digits of its id): bundle, hashes, signers, each gateway with
+  its serial and address, every step with its time and outcome, transfer figures, the result and
+  the rollback outcome. JSON by default, --html for a printable page; to stdout unless --out.`;
+
+function reportFormat(file: string): 'json' | 'html' {
+  return /\.html?$/i.test(file) ? 'html' : 'json';
+}
+
+async function writeReport(engine: Engine, jobId: string, format: 'json' | 'html', file: string): Promise<FlashExport> {
+  const exported = await call<FlashExport>(engine, 'flash.export', { jobId, format });
+  try {
+    await writeFile(file, exported.content);
+  } catch (err) {
+    throw new CliError(
+      `could not write the report to ${file}: ${(err as Error).message}`,
+      'Choose a folder you can write to.',
+      'report_unwritable',
+      1,
+    );
+  }
+  return exported;
+}
+
+/** `fieldline flash report <job-id>`: the record of a past job. */
+async function runReport(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { html: { type: 'boolean' }, out: { type: 'string' }, 'data-dir': { type: 'string' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const [prefix, ...extra] = positionals;
+  if (prefix === undefined || extra.length > 0 || !/^[0-9a-f]{6,32}$/i.test(prefix))
+    throw new CliError(`flash report needs one job id (6 to 32 hex digits)\n${flashUsage}`);
+  const engine = await createEngine({ dataDir: values['data-dir'] ?? defaultDataDir(), host: 'cli' });
+  try {
+    const matches = (await call<FlashJob[]>(engine, 'flash.list')).filter((j) => j.id.startsWith(prefix.toLowerCase()));
+    if (matches.length > 1) throw new CliError(`"${prefix}" matches ${matches.length} flash jobs; give more digits`);
+    const job = matches[0];
+    if (job === undefined)
+      throw new CliError(
+        `there is no flash job with an id starting ${prefix}`,
+        'List jobs with the Flash view, or check --data-dir.',
+        'unknown_job',
+        1,
+      );
+    const format = values.html === true ? 'html' : 'json';
+    if (values.out === undefined) {
+      const exported = await call<FlashExport>(engine, 'flash.export', { jobId: job.id, format });
+      process.stdout.write(exported.content);
+    } else {
+      await writeReport(engine, job.id, format, values.out);
+      process.stderr.write(`Wrote the report of job ${job.id.slice(0, 8)} to ${values.out}\n`);
+    }
+    return 0;
+  } finally {
+    await engine.close();
+  }
+}
 
 async function call<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
   const outcome = await dispatch(engine.handlers, method, params);
@@ -144,6 +205,8 @@ class ProgressView {
 }
 
 export async function runFlash(argv: string[]): Promise<number> {
+  // `report` is a subcommand unless a bundle file of that name is meant.
+  if (argv[0] === 'report' && !(await stat('report').catch(() => null))?.isFile()) return runReport(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     options: {
@@ -152,11 +215,13 @@ export async function runFlash(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       interfaces: { type: 'string' },
       timeout: { type: 'string' },
+      report: { type: 'string' },
     },
     strict: true,
     allowPositionals: true,
   });
   const [bundleArg, ...deviceArgs] = positionals;
+  if (values.report === '') throw new CliError(`--report needs a file name\n${flashUsage}`);
   if (!bundleArg || deviceArgs.length === 0) throw new CliError(`flash needs a bundle and at least one gateway\n${flashUsage}`);
   const parallel = parsePositive('parallel', values.parallel, 4);
   if (!Number.isInteger(parallel) || parallel > 64)
@@ -216,12 +281,18 @@ export async function runFlash(argv: string[]): Promise<number> {
       await new Promise((r) => setTimeout(r, 200));
     }
     const succeeded = done.targets.filter((t) => t.state === 'succeeded').length;
+    if (values.report !== undefined) {
+      const exported = await writeReport(engine, done.id, reportFormat(values.report), values.report);
+      if (json)
+        process.stdout.write(`${JSON.stringify({ type: 'report', jobId: done.id, file: values.report, format: exported.format })}\n`);
+    }
     if (json) process.stdout.write(`${JSON.stringify({ type: 'result', jobId: done.id, state: done.state, targets: done.targets })}\n`);
     else {
       view.draw(done.targets);
       process.stdout.write(
         `${succeeded} of ${done.targets.length} gateway${done.targets.length === 1 ? '' : 's'} flashed (job ${done.state}).\n`,
       );
+      if (values.report !== undefined) process.stdout.write(`Report written to ${values.report}\n`);
     }
     return succeeded === done.targets.length ? 0 : 1;
   } finally {

@@ -110,6 +110,11 @@ export const methods = {
   },
   'flash.list': { params: none, result: z.array(s.flashJob) },
   'flash.get': { params: z.object({ jobId: s.flashJobId }).strict(), result: s.flashJobDetail },
+  /** The job's record to leave on site (bundle, hashes, signers, devices, every step, result). */
+  'flash.export': {
+    params: z.object({ jobId: s.flashJobId, format: s.flashReportFormat.default('json') }).strict(),
+    result: s.flashExport,
+  },
 } as const;
 
 export const events = {

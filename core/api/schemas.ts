@@ -375,6 +375,17 @@ export const flashProgress = z.object({
   target: flashTarget,
 });
 
+export const flashReportFormat = z.enum(['json', 'html']);
+
+/** A finished job's record to leave on site: the file's name, type and whole text. */
+export const flashExport = z.object({
+  jobId: flashJobId,
+  format: flashReportFormat,
+  fileName: z.string(),
+  mediaType: z.string(),
+  content: z.string(),
+});
+
 export type FlashStep = z.infer<typeof flashStep>;
 export type FlashTargetState = z.infer<typeof flashTargetState>;
 export type FlashJobState = z.infer<typeof flashJobState>;
@@ -387,3 +398,5 @@ export type FlashJobDetail = z.infer<typeof flashJobDetail>;
 export type FlashPlanTarget = z.infer<typeof flashPlanTarget>;
 export type FlashPlan = z.infer<typeof flashPlan>;
 export type FlashProgress = z.infer<typeof flashProgress>;
+export type FlashReportFormat = z.infer<typeof flashReportFormat>;
+export type FlashExport = z.infer<typeof flashExport>;

@@ -6,7 +6,7 @@
 import { ApiError, type EventName } from '../api/contract.js';
 import { TrustStore } from '../bundle/index.js';
 import type { Handlers } from '../api/dispatch.js';
-import type { Device, DevicePath, DiscoveryReport } from '../api/schemas.js';
+import type { Device, DeviceDescriptor, DevicePath, DiscoveryReport } from '../api/schemas.js';
 import { authenticate } from '../protocol/client-session.js';
 import { Discovery, DeviceRegistry, pathKey, type DiscoveryOptions } from '../discovery/index.js';
 import { packageVersion } from '../package-info.js';
@@ -137,6 +137,25 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       return withSession(device, async (session) => session.descriptor);
     },
   };
+  /** Registers a gateway reached directly; a path added by hand is re-checked by discovery each round. */
+  function rememberDevice(d: DeviceDescriptor, path: DevicePath): void {
+    registry.sight({
+      id: d.id,
+      name: d.name,
+      vendor: d.vendor,
+      model: d.model,
+      serial: d.serial,
+      firmware: d.firmware.version,
+      path,
+      at: Date.now(),
+    });
+    registry.setDescriptor(d.id, d);
+    // Nothing announces a gateway added by address: discovery checks it each round instead.
+    if (path.via === 'manual') {
+      manualPaths.set(pathKey(path), path);
+      discovery?.watch(path);
+    }
+  }
   const flashDeps: FlashEngineDeps = {
     db,
     dataDir: options.dataDir,
@@ -146,6 +165,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     openSession,
     descriptor: gateways.descriptor,
     onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
+    rememberDevice,
     technician: () => profiles.identity(),
     onProgress: (progress) => emit('flash.progress', progress),
     ...(options.flash?.timing ? { timing: options.flash.timing } : {}),
@@ -181,20 +201,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       const session = await openSession(parsed.path, { pins });
       try {
         const d = session.descriptor;
-        registry.sight({
-          id: d.id,
-          name: d.name,
-          vendor: d.vendor,
-          model: d.model,
-          serial: d.serial,
-          firmware: d.firmware.version,
-          path: parsed.path,
-          at: Date.now(),
-        });
-        registry.setDescriptor(d.id, d);
-        // Nothing announces a gateway added by address: discovery checks it each round instead.
-        manualPaths.set(pathKey(parsed.path), parsed.path);
-        discovery?.watch(parsed.path);
+        rememberDevice(d, parsed.path);
         return requireDevice(d.id);
       } finally {
         await session.close();

@@ -8,6 +8,10 @@ import { ApiError } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
 import type { Device, DeviceDescriptor, DevicePath, FlashPlanTarget, FlashProgress } from '../api/schemas.js';
 import { FlashJobs, type StepHook } from '../flash/jobs/job-runner.js';
+import type { TargetRecord } from '../flash/jobs/job-store.js';
+import { buildFlashReport, reportFileName } from '../flash/report/flash-report.js';
+import { renderReportHtml } from '../flash/report/report-html.js';
+import { packageVersion } from '../package-info.js';
 import type { FlashBundle, FlashSession, FlashTiming, Verdict } from '../flash/jobs/flow-types.js';
 import { authenticate } from '../protocol/client-session.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
@@ -17,7 +21,7 @@ import { libraryDir, type BundleLibrary } from './bundle-library.js';
 import { targetOf } from './bundle-target.js';
 import { rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 
-type FlashMethods = 'flash.plan' | 'flash.start' | 'flash.cancel' | 'flash.retry' | 'flash.list' | 'flash.get';
+type FlashMethods = 'flash.plan' | 'flash.start' | 'flash.cancel' | 'flash.retry' | 'flash.list' | 'flash.get' | 'flash.export';
 
 export interface FlashEngineDeps {
   readonly db: Db;
@@ -25,6 +29,12 @@ export interface FlashEngineDeps {
   readonly library: BundleLibrary;
   readonly pins: PinStore;
   readonly requireDevice: (id: string) => Device;
+  /**
+   * Puts a gateway the registry has not seen (after a restart) back into it, once a stored path
+   * reached it and it passed the pin and identity checks. Optional: without it the job still
+   * reaches the gateway over the stored path, the Devices view just learns of it later.
+   */
+  readonly rememberDevice?: (descriptor: DeviceDescriptor, path: DevicePath) => void;
   readonly openSession: (path: DevicePath, options: OpenOptions) => Promise<DeviceSession>;
   /** The gateway's descriptor, opening a session first when none has been read yet. */
   readonly descriptor: (deviceId: string) => Promise<DeviceDescriptor>;
@@ -37,6 +47,7 @@ export interface FlashEngineDeps {
 }
 
 const PLAN_PARALLEL = 8;
+const appVersion = packageVersion();
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
@@ -54,9 +65,24 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item:
 export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
   const { library } = deps;
 
-  /** Opens a verified session over the gateway's best path and authenticates the technician on it. */
-  async function connect(deviceId: string): Promise<FlashSession> {
-    const device = deps.requireDevice(deviceId);
+  function known(deviceId: string): Device | null {
+    try {
+      return deps.requireDevice(deviceId);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Opens a verified session over the gateway's best path and authenticates the technician on it.
+   * The paths the job stored come after the registry's: they reach a gateway the app has not seen
+   * since it restarted, with the same identity and pin checks.
+   */
+  async function connect(deviceId: string, stored: readonly DevicePath[]): Promise<FlashSession> {
+    const device = known(deviceId);
+    const seen = new Set((device?.paths ?? []).map((p) => JSON.stringify(p)));
+    const paths = [...rankPaths(device?.paths ?? []), ...rankPaths(stored.filter((p) => !seen.has(JSON.stringify(p))))];
+    const name = device?.name ?? `gateway ${deviceId.slice(0, 12)}…`;
     const identity = deps.technician();
     if (!identity)
       throw new ApiError(
@@ -64,8 +90,15 @@ export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
         'there is no technician profile on this laptop yet',
         'Create your technician profile first (name and organisation).',
       );
-    let lastError: unknown = new ApiError('no_path', `${device.name} has no known path`, 'Run discovery again.');
-    for (const path of rankPaths(device.paths)) {
+    let lastError: unknown =
+      device === null && paths.length === 0
+        ? new ApiError(
+            'unknown_device',
+            `no gateway with id ${deviceId.slice(0, 12)}… has been seen`,
+            'Run discovery, or add the gateway by its address.',
+          )
+        : new ApiError('no_path', `${name} has no known path`, 'Run discovery again.');
+    for (const path of paths) {
       let session: DeviceSession;
       try {
         session = await deps.openSession(path, { expectId: deviceId, pins: deps.pins });
@@ -77,8 +110,9 @@ export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
       }
       try {
         await authenticate(session.peer, deviceId, identity);
+        if (known(deviceId) === null) deps.rememberDevice?.(session.descriptor, path);
         deps.onDescriptor(deviceId, session.descriptor);
-        return { peer: session.peer, descriptor: session.descriptor, close: () => session.close() };
+        return { peer: session.peer, descriptor: session.descriptor, path, close: () => session.close() };
       } catch (err) {
         await session.close();
         throw err;
@@ -96,7 +130,20 @@ export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
         `${b.fileName} is not verified${b.reason ? `: ${b.reason.message}` : ''}; it cannot be flashed`,
         'Import a bundle that verifies, or fix the trust store.',
       );
-    return { id, path: join(libraryDir(deps.dataDir), `${id}.flb`), size: b.size, kind: b.kind, name: b.name, version: b.version };
+    return {
+      id,
+      path: join(libraryDir(deps.dataDir), `${id}.flb`),
+      size: b.size,
+      kind: b.kind,
+      name: b.name,
+      version: b.version,
+      record: {
+        fileName: b.fileName,
+        size: b.size,
+        securityCounter: detail.manifest.securityCounter,
+        signers: b.signers.map((s) => ({ keyId: s.keyId, name: s.name, status: s.status, counted: s.counted })),
+      },
+    };
   }
 
   async function check(bundleId: string, deviceId: string, descriptor: DeviceDescriptor): Promise<Verdict> {
@@ -110,7 +157,10 @@ export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
   return new FlashJobs({
     db: deps.db,
     bundle,
-    deviceName: (id) => deps.requireDevice(id).name,
+    known: (id) => {
+      const device = known(id);
+      return device === null ? null : { name: device.name, paths: device.paths };
+    },
     connect,
     check,
     onProgress: deps.onProgress,
@@ -169,5 +219,21 @@ export function flashHandlers(jobs: FlashJobs, deps: FlashEngineDeps): Pick<Hand
     'flash.retry': async ({ jobId, deviceIds }) => jobs.retry(jobId, deviceIds),
     'flash.list': async () => jobs.list(),
     'flash.get': async ({ jobId }) => jobs.detail(jobId),
+    'flash.export': async ({ jobId, format }) => {
+      const job = jobs.detail(jobId);
+      const records = new Map<string, TargetRecord>();
+      for (const t of job.targets) {
+        const record = jobs.record(jobId, t.deviceId);
+        if (record !== null) records.set(t.deviceId, record);
+      }
+      const report = buildFlashReport({ job, bundle: jobs.bundleRecord(jobId), records, appVersion, now: Date.now() });
+      return {
+        jobId,
+        format,
+        fileName: reportFileName(report, format),
+        mediaType: format === 'html' ? 'text/html; charset=utf-8' : 'application/json',
+        content: format === 'html' ? renderReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`,
+      };
+    },
   };
 }

@@ -96,6 +96,14 @@ const MIGRATIONS: readonly string[] = [
      at INTEGER NOT NULL,
      PRIMARY KEY (job_id, device_id, seq)
    );`,
+  // 5: what a flash job must still know after the app restarts and for the record left on site:
+  // the paths each gateway was reached over, what it said it is, the transfer figures, and the
+  // bundle as it was flashed (it may leave the library later).
+  `ALTER TABLE flash_targets ADD COLUMN paths TEXT NOT NULL DEFAULT '[]';   -- JSON DevicePath[]
+   ALTER TABLE flash_targets ADD COLUMN device TEXT;                       -- JSON: vendor, model, serial, hardware revision
+   ALTER TABLE flash_targets ADD COLUMN transfer_bytes INTEGER NOT NULL DEFAULT 0;  -- payload bytes sent, every attempt
+   ALTER TABLE flash_targets ADD COLUMN transfer_ms INTEGER NOT NULL DEFAULT 0;     -- time spent sending them
+   ALTER TABLE flash_jobs ADD COLUMN bundle TEXT;                          -- JSON: file name, size, signers, counter`,
 ];
 
 export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {

@@ -7,7 +7,7 @@ import type { FlashJob, FlashTarget } from '../../core/api/schemas.js';
 import { KIND_LABELS, formatSize } from '../bundles/format.js';
 import { CopyButton } from '../shared/CopyButton.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
-import { cancelFlash, newFlash, retryFlash, viewJob } from './flash-service.js';
+import { cancelFlash, exportKey, exportReport, newFlash, retryFlash, viewJob } from './flash-service.js';
 import { jobsNewestFirst, targetKey } from './job-state.js';
 import {
   canCancel,
@@ -150,6 +150,7 @@ function OtherJobs({ current }: { current: string }): React.ReactElement | null 
 export function ProgressStep({ jobId }: { jobId: string }): React.ReactElement {
   const job = useFlashStore((s) => s.jobs.jobs.get(jobId));
   const allAction = useFlashStore((s) => s.actions.get(targetKey(jobId, '*')));
+  const exporting = useFlashStore((s) => s.actions.get(exportKey(jobId)));
   if (job === undefined) return <p className="muted">Waiting for the job’s first report…</p>;
   const tally = jobTally(job);
   const cancellable = job.targets.some(canCancel);
@@ -184,6 +185,29 @@ export function ProgressStep({ jobId }: { jobId: string }): React.ReactElement {
             Retry {retryable.length} gateway{retryable.length === 1 ? '' : 's'}
           </button>
         ) : null}
+        {job.state === 'running' ? null : (
+          <>
+            <button
+              type="button"
+              className="button"
+              disabled={exporting?.status === 'loading'}
+              onClick={() => void exportReport(job.id, 'html')}
+              data-testid="flash-export"
+              title="A printable page to leave on site: bundle, hashes, signers, every gateway and step, the result"
+            >
+              Export report
+            </button>
+            <button
+              type="button"
+              className="button"
+              disabled={exporting?.status === 'loading'}
+              onClick={() => void exportReport(job.id, 'json')}
+              data-testid="flash-export-json"
+            >
+              Export JSON
+            </button>
+          </>
+        )}
         <button type="button" className="button" onClick={newFlash} data-testid="flash-new">
           New flash
         </button>
@@ -205,6 +229,7 @@ export function ProgressStep({ jobId }: { jobId: string }): React.ReactElement {
         {job.state === 'running' ? <span className="muted"> · keeps running if you switch views</span> : null}
       </p>
       {allAction?.status === 'error' ? <ErrorNotice error={allAction.error} title="That did not work" /> : null}
+      {exporting?.status === 'error' ? <ErrorNotice error={exporting.error} title="The report could not be exported" /> : null}
       <ul className="plain-list flash-targets" data-testid="flash-targets">
         {job.targets.map((t) => (
           <TargetRow key={t.deviceId} job={job} target={t} />

@@ -5,12 +5,13 @@
  * session); the job itself from `flash.*`. When this build's engine has no flash methods, starting
  * a job says so with the code `flash_unavailable` — nothing pretends to make progress.
  */
-import type { Device } from '../../core/api/schemas.js';
+import type { Device, FlashReportFormat } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { toUiError, type UiError } from '../services/ui-error.js';
 import { compareDevices } from '../devices/selectors.js';
 import { useDevicesStore } from '../devices/store.js';
 import { useBundlesStore } from '../bundles/store.js';
+import { downloadText } from './download.js';
 import { applyJob, applyJobs, applyProgress, targetKey } from './job-state.js';
 import { applyEligibility, chosenIds, gatewayEligibility, runLimited, toggleGateway } from './selection.js';
 import { flashActions, useFlashStore, type WizardStep } from './store.js';
@@ -194,6 +195,24 @@ export async function retryFlash(jobId: string, deviceIds?: readonly string[]): 
   try {
     const job = await api().flash.retry(deviceIds === undefined ? { jobId } : { jobId, deviceIds: [...deviceIds] });
     flashActions.jobs((state) => applyJob(state, job));
+    flashActions.action(key, { status: 'idle' });
+  } catch (err) {
+    flashActions.action(key, { status: 'error', error: toUiError(err) });
+  }
+}
+
+/** The key under which the export of a job's report keeps its state in `actions`. */
+export function exportKey(jobId: string): string {
+  return targetKey(jobId, 'export');
+}
+
+/** "Leave with a record": the engine writes the job's report, the page saves it as a file. */
+export async function exportReport(jobId: string, format: FlashReportFormat): Promise<void> {
+  const key = exportKey(jobId);
+  flashActions.action(key, { status: 'loading' });
+  try {
+    const report = await api().flash.export({ jobId, format });
+    downloadText(report.fileName, report.mediaType, report.content);
     flashActions.action(key, { status: 'idle' });
   } catch (err) {
     flashActions.action(key, { status: 'error', error: toUiError(err) });

@@ -1,11 +1,39 @@
 /**
- * Always on screen: discovery, devices online, the engine link and connectivity — calmly.
+ * Always on screen: discovery, devices online, running flash jobs, the engine link and
+ * connectivity — calmly.
  */
 import { useMemo } from 'react';
 import { useDevicesStore } from '../devices/store.js';
 import { countDevices } from '../devices/selectors.js';
+import { viewJob } from '../flash/flash-service.js';
+import { jobsNewestFirst } from '../flash/job-state.js';
+import { useFlashStore } from '../flash/store.js';
+import { flashStatus } from './flash-status.js';
 import { linkText } from './link-text.js';
 import { useStatusStore } from './store.js';
+
+/** "Flashing 2 gateways · 45 %": one click opens the Flash view (on the job, when only one runs). */
+function FlashJobsItem(): React.ReactElement | null {
+  const jobs = useFlashStore((s) => s.jobs);
+  const status = useMemo(() => flashStatus(jobsNewestFirst(jobs)), [jobs]);
+  if (status === null) return null;
+  const open = (): void => {
+    if (status.jobId !== null) viewJob(status.jobId);
+    window.location.hash = '#flash';
+  };
+  return (
+    <button
+      type="button"
+      className="button button--small status-bar__item"
+      onClick={open}
+      data-testid="status-flash"
+      aria-label={`${status.label}. Show the Flash view`}
+    >
+      <span className="dot dot--busy" aria-hidden="true" />
+      {status.label}
+    </button>
+  );
+}
 
 export function StatusBar(): React.ReactElement {
   const devices = useDevicesStore((s) => s.devices);
@@ -31,6 +59,7 @@ export function StatusBar(): React.ReactElement {
         {counts.online} {counts.online === 1 ? 'gateway' : 'gateways'} online
         {counts.lost > 0 ? ` · ${counts.lost} lost` : ''}
       </span>
+      <FlashJobsItem />
       <span className="status-bar__spacer" />
       <span className={`status-bar__item status-bar__item--${linkInfo.tone}`} title={linkInfo.detail} data-testid="status-link">
         <span className={`dot dot--${linkInfo.tone}`} aria-hidden="true" />

@@ -1,9 +1,10 @@
 /**
  * The Flash view against the demo (three emulated gateways, the demo library): choose the demo
  * model bundle, see every gateway judged for it, keep two, read the summary, flash them and see
- * both succeed. When this build's engine has no flash jobs the flow is checked up to the
+ * both succeed, then export the job's report and find both gateways and the bundle in it. When this build's engine has no flash jobs the flow is checked up to the
  * summary and the rest is skipped, decided at run time from what the view learnt from the engine.
  */
+import { readFile } from 'node:fs/promises';
 import { expect, test } from './fixtures/demo-fixture.js';
 import { AppPage } from './pages/app-page.js';
 import { FlashPage } from './pages/flash-page.js';
@@ -93,6 +94,23 @@ test('flash the demo model bundle to two emulated gateways and see both succeed'
     await expect(flash.progress).toHaveAttribute('data-job-state', 'succeeded');
     await expect(page.getByTestId('flash-job-tally')).toContainText('2 of 2 succeeded');
     await flash.screenshot('flash-4-go', testInfo);
+  });
+
+  await test.step('"Export report" saves a printable record naming both gateways and the bundle', async () => {
+    const exportButton = page.getByTestId('flash-export');
+    await expect(exportButton).toBeVisible();
+    const [download] = await Promise.all([page.waitForEvent('download'), exportButton.click()]);
+    expect(download.suggestedFilename()).toMatch(/^fieldline-flash-[0-9a-f]{8}-.*\.html$/);
+    const file = await download.path();
+    const html = await readFile(file, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain(MODEL);
+    expect(html).toContain('1.0.0');
+    for (const g of [first, second]) {
+      expect(html).toContain(g.name);
+      expect(html).toContain(g.idPrefix);
+    }
+    expect(html).not.toMatch(/<script|src=/i);
   });
 
   await test.step('the job is still there after switching views', async () => {

@@ -11,11 +11,11 @@ import type { DeviceDescriptor, FlashRollback, FlashStep } from '../../api/schem
 import { call, flashStatus, hexToBytes, installResult, isHealthy, describeHealth, rebootResult, confirmResult } from '../device-calls.js';
 import type { FlashStatus } from '../device-calls.js';
 import { errorCode, errorMessage, FlashError } from '../flash-error.js';
+import { FgpError } from '../../protocol/errors.js';
 import { commitArtifact, sendArtifact } from '../transfer.js';
 import { reconnect, sleep } from './reconnect.js';
+import { closed, gatewayRolledBack, other, trialSlotOf, type Slot } from './boot-watch.js';
 import type { FlashSession, FlowContext, FlowOutcome } from './flow-types.js';
-
-type Slot = 'a' | 'b';
 
 const INSTALL_TIMEOUT_MS = 300_000;
 const CALL_TIMEOUT_MS = 30_000;
@@ -25,23 +25,6 @@ const HEALTH_POLL_MS = 250;
 const PREFLIGHT_REACH_MS = 15_000;
 const MAX_RETRANSFERS = 2;
 const PAST_INSTALL: readonly FlashStep[] = ['activate', 'health', 'confirm', 'rollback', 'done'];
-
-const other = (slot: Slot): Slot => (slot === 'a' ? 'b' : 'a');
-const trialSlotOf = (d: DeviceDescriptor): Slot | null => d.slots.find((s) => s.state === 'trial')?.name ?? null;
-
-/** Resolves once the peer's link is closed (the gateway went down to reboot) or after `ms`. */
-function closed(session: FlashSession, ms: number): Promise<void> {
-  if (session.peer.isClosed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      session.peer.off('close', done);
-      resolve();
-    }
-    session.peer.once('close', done);
-  });
-}
 
 export function runDeviceFlow(ctx: FlowContext): Promise<FlowOutcome> {
   return new DeviceFlow(ctx).run();
@@ -167,6 +150,7 @@ class DeviceFlow {
     for (;;) {
       this.begin('transfer');
       const session = await this.connected('the gateway');
+      const attemptStarted = performance.now();
       try {
         const result = await sendArtifact(
           session.peer,
@@ -182,12 +166,15 @@ class DeviceFlow {
               ),
           },
         );
+        ctx.report({ addTransfer: { bytes: result.bytesSent, ms: result.durationMs } });
         ctx.step(
           'transfer',
           'ok',
           `${result.bytesSent} bytes sent in ${result.chunksSent} chunks (${result.chunksResent} again), resumed from ${result.startedAt}`,
         );
       } catch (err) {
+        if (err instanceof FlashError && err.counters !== undefined)
+          ctx.report({ addTransfer: { bytes: err.counters.bytesSent, ms: performance.now() - attemptStarted } });
         if (!(err instanceof FlashError) || !err.resumable) throw err;
         const progressed = err.counters !== undefined && err.counters.held > err.counters.startedAt;
         fruitless = progressed ? 0 : fruitless + 1;
@@ -243,11 +230,22 @@ class DeviceFlow {
     const previous = session.descriptor.firmware.activeSlot;
     const before = (await this.status(session)).lastRollback?.at ?? null;
     this.trial = { slot, previous };
-    const answer = await call(session.peer, 'activate', { slot }, rebootResult, CALL_TIMEOUT_MS);
-    await closed(session, REBOOT_DROP_MS);
+    let rebootMs = 0;
+    let wentAway = false;
+    try {
+      const answer = await call(session.peer, 'activate', { slot }, rebootResult, CALL_TIMEOUT_MS);
+      rebootMs = answer.rebootMs ?? 0;
+      await closed(session, REBOOT_DROP_MS);
+    } catch (err) {
+      // No answer because the gateway went down (power lost while it switched): only the slot it
+      // boots next tells whether the switch happened.
+      if (!session.peer.isClosed && !(err instanceof FgpError && err.code === 'connection_closed')) throw err;
+      wentAway = true;
+      this.ctx.step('activate', 'failed', `the gateway went down while switching to slot ${slot}; waiting to see which slot it boots`);
+    }
     await this.drop();
-    await sleep(Math.min(answer.rebootMs ?? 0, 500), this.ctx.signal);
-    let rolledBack = false;
+    await sleep(Math.min(rebootMs, 500), this.ctx.signal);
+    const seen: { boot: 'trial' | 'rolled-back' | 'not-switched'; firmware: string } = { boot: 'trial', firmware: '' };
     this.session = await reconnect(
       this.ctx.connect,
       {
@@ -259,13 +257,35 @@ class DeviceFlow {
       async (s) => {
         if (trialSlotOf(s.descriptor) === slot) return true;
         const st = await this.status(s);
-        rolledBack = st.lastRollback !== null && st.lastRollback !== undefined && st.lastRollback.at !== before;
-        return rolledBack;
+        seen.firmware = `slot ${st.firmware.activeSlot} (${st.firmware.version})`;
+        if (st.lastRollback !== null && st.lastRollback !== undefined && st.lastRollback.at !== before) {
+          seen.boot = 'rolled-back';
+          return true;
+        }
+        // Back up, not on trial, on the slot it ran before: the switch never took.
+        if ((st.trial ?? null) === null && st.firmware.activeSlot === previous) {
+          seen.boot = 'not-switched';
+          return true;
+        }
+        return false;
       },
     );
-    if (rolledBack)
+    if (seen.boot === 'rolled-back')
       throw gatewayRolledBack(`the trial boot of slot ${slot} failed and the gateway went back to slot ${previous} by itself`);
-    this.ctx.step('activate', 'ok', `booted slot ${slot} on trial`);
+    if (seen.boot === 'not-switched')
+      throw new FlashError(
+        wentAway ? 'activate_interrupted' : 'activate_not_taken',
+        `the gateway ${wentAway ? 'went down while switching to' : 'did not boot'} slot ${slot} and came back on its previous ${seen.firmware}: nothing changed`,
+        {
+          data: { rollback: 'rolled-back-by-gateway', detail: `the gateway never left ${seen.firmware}` },
+          fix: 'Check the gateway’s power, then retry: the bundle is already installed in the inactive slot.',
+        },
+      );
+    this.ctx.step(
+      'activate',
+      'ok',
+      wentAway ? `the gateway came back after losing the link and booted slot ${slot} on trial` : `booted slot ${slot} on trial`,
+    );
   }
 
   /** Waits for the gateway's own verdict on its trial boot. */
@@ -345,9 +365,14 @@ class DeviceFlow {
     this.ctx.step(step, cancelled ? 'cancelled' : 'failed', error.message);
     let rollback: FlashRollback | null = null;
     if (this.trial !== null) {
-      if (err instanceof FlashError && (err.data as { rollback?: unknown } | undefined)?.rollback === 'rolled-back-by-gateway') {
+      const data = err instanceof FlashError ? (err.data as { rollback?: unknown; detail?: unknown } | undefined) : undefined;
+      if (data?.rollback === 'rolled-back-by-gateway') {
         rollback = 'rolled-back-by-gateway';
-        this.ctx.step('rollback', 'ok', 'the gateway went back to its previous slot by itself');
+        this.ctx.step(
+          'rollback',
+          'ok',
+          typeof data.detail === 'string' ? data.detail : 'the gateway went back to its previous slot by itself',
+        );
       } else {
         rollback = await this.rollback(this.trial);
       }
@@ -387,8 +412,4 @@ class DeviceFlow {
       return 'rollback-failed';
     }
   }
-}
-
-function gatewayRolledBack(message: string): FlashError {
-  return new FlashError('health_failed', message, { data: { rollback: 'rolled-back-by-gateway' } });
 }

@@ -2,7 +2,7 @@
  * What one gateway's flash flow needs from its job: a way to reach the gateway, the bundle, the
  * preflight verdict, and where to report.
  */
-import type { BundleKindName, DeviceDescriptor, FlashRollback, FlashStep, FlashStepOutcome } from '../../api/schemas.js';
+import type { BundleKindName, DeviceDescriptor, DevicePath, FlashRollback, FlashStep, FlashStepOutcome } from '../../api/schemas.js';
 import type { FgpPeer } from '../../protocol/peer.js';
 import type { TargetPatch } from './job-store.js';
 
@@ -10,7 +10,22 @@ import type { TargetPatch } from './job-store.js';
 export interface FlashSession {
   readonly peer: FgpPeer;
   readonly descriptor: DeviceDescriptor;
+  /** The path it was opened over; kept with the job so a retry after a restart can reach it again. */
+  readonly path?: DevicePath;
   close(): Promise<void>;
+}
+
+/** The bundle as it was flashed, kept with the job: the library may lose it, the record must not. */
+export interface BundleRecord {
+  readonly fileName: string;
+  readonly size: number;
+  readonly securityCounter: number | null;
+  readonly signers: readonly {
+    readonly keyId: string;
+    readonly name: string | null;
+    readonly status: string;
+    readonly counted: boolean;
+  }[];
 }
 
 export interface FlashBundle {
@@ -20,6 +35,7 @@ export interface FlashBundle {
   readonly kind: BundleKindName;
   readonly name: string;
   readonly version: string;
+  readonly record?: BundleRecord;
 }
 
 export type Verdict = { readonly ok: true } | { readonly ok: false; readonly code: string; readonly message: string };

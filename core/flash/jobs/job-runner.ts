@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   DeviceDescriptor,
+  DevicePath,
   FlashJob,
   FlashJobDetail,
   FlashProgress,
@@ -18,7 +19,8 @@ import type {
 import type { Db } from '../../store/database.js';
 import { runDeviceFlow } from './device-flow.js';
 import { DEFAULT_TIMING, type FlashBundle, type FlashSession, type FlashTiming, type LiveFigures, type Verdict } from './flow-types.js';
-import { finalJobState, FlashJobStore, type TargetPatch } from './job-store.js';
+import { finalJobState, FlashJobStore, type TargetPatch, type TargetRecord } from './job-store.js';
+import type { BundleRecord } from './flow-types.js';
 
 export const DEFAULT_PARALLEL = 4;
 /** Progress events per gateway at most this often (step changes always go out at once). */
@@ -33,13 +35,26 @@ export interface FlashJobsOptions {
   readonly db: Db;
   /** The library bundle to flash (verified), or a thrown ApiError saying why not. */
   readonly bundle: (id: string) => FlashBundle;
-  readonly deviceName: (deviceId: string) => string;
-  readonly connect: (deviceId: string) => Promise<FlashSession>;
+  /** The gateway as the app knows it now, or null when it has not been seen since the app started. */
+  readonly known: (deviceId: string) => { readonly name: string; readonly paths: readonly DevicePath[] } | null;
+  /**
+   * Opens an authenticated session; `stored` are the paths the job reached the gateway over
+   * before, for a gateway the app has not seen since it restarted.
+   */
+  readonly connect: (deviceId: string, stored: readonly DevicePath[]) => Promise<FlashSession>;
   readonly check: (bundleId: string, deviceId: string, descriptor: DeviceDescriptor) => Promise<Verdict>;
   readonly onProgress?: (progress: FlashProgress) => void;
   readonly onStep?: StepHook;
   readonly timing?: Partial<FlashTiming>;
   readonly now?: () => number;
+}
+
+function unknownDevice(deviceId: string): FlashJobError {
+  return new FlashJobError(
+    'unknown_device',
+    `no gateway with id ${deviceId.slice(0, 12)}… has been seen, and the job kept no path to it`,
+    'Run discovery, or add the gateway by its address.',
+  );
 }
 
 export class FlashJobError extends Error {
@@ -89,7 +104,11 @@ export class FlashJobs {
     if (this.closing) throw new FlashJobError('engine_closing', 'the engine is shutting down; no new job can start');
     const bundle = this.options.bundle(params.bundleId);
     const deviceIds = [...new Set(params.deviceIds)];
-    const targets = deviceIds.map((deviceId) => ({ deviceId, deviceName: this.options.deviceName(deviceId), bytesTotal: bundle.size }));
+    const targets = deviceIds.map((deviceId) => {
+      const device = this.options.known(deviceId);
+      if (device === null) throw unknownDevice(deviceId);
+      return { deviceId, deviceName: device.name, bytesTotal: bundle.size, paths: device.paths };
+    });
     const id = randomBytes(16).toString('hex');
     const parallel = params.parallel ?? DEFAULT_PARALLEL;
     this.store.create({
@@ -99,6 +118,7 @@ export class FlashJobs {
       bundleKind: bundle.kind,
       bundleVersion: bundle.version,
       parallel,
+      ...(bundle.record === undefined ? {} : { bundle: bundle.record }),
       targets,
     });
     this.enqueue(id, parallel, deviceIds);
@@ -126,8 +146,11 @@ export class FlashJobs {
         'every gateway of this job has succeeded or is still running',
         'Start a new job to flash again.',
       );
-    // A gateway the app no longer knows (after a restart, before discovery) is refused now, not after a wait.
-    for (const t of again) this.options.deviceName(t.deviceId);
+    // After a restart the registry is empty until discovery runs: the paths the job reached each
+    // gateway over are enough to reach it again. A gateway with neither is refused now, not after a wait.
+    for (const t of again)
+      if (this.options.known(t.deviceId) === null && (this.store.record(jobId, t.deviceId)?.paths.length ?? 0) === 0)
+        throw unknownDevice(t.deviceId);
     for (const t of again) this.store.updateTarget(jobId, t.deviceId, { state: 'pending', error: null, rollback: null });
     this.store.setJobState(jobId, 'running');
     this.enqueue(
@@ -170,6 +193,16 @@ export class FlashJobs {
     const detail = this.store.detail(jobId);
     if (detail === null) throw new FlashJobError('unknown_job', `there is no flash job ${jobId.slice(0, 8)}…`, 'Refresh the job list.');
     return { ...detail, targets: detail.targets.map((t) => this.liveTarget(jobId, t)) };
+  }
+
+  /** What the job table keeps beyond the API's view of a gateway (paths, identity, transfer figures). */
+  record(jobId: string, deviceId: string): TargetRecord | null {
+    return this.store.record(jobId, deviceId);
+  }
+
+  /** The bundle as it was when the job started. */
+  bundleRecord(jobId: string): BundleRecord | null {
+    return this.store.bundleRecord(jobId);
   }
 
   /** Resolves with the job once none of its gateways is pending or running. */
@@ -243,7 +276,15 @@ export class FlashJobs {
         jobId,
         deviceId,
         bundle,
-        connect: () => this.options.connect(deviceId),
+        connect: async () => {
+          const session = await this.options.connect(deviceId, this.store.record(jobId, deviceId)?.paths ?? []);
+          const d = session.descriptor;
+          if (session.path !== undefined) this.store.rememberPath(jobId, deviceId, session.path);
+          this.store.updateTarget(jobId, deviceId, {
+            device: { vendor: d.vendor, model: d.model, hardwareRevision: d.hardwareRevision, serial: d.serial },
+          });
+          return session;
+        },
         check: (descriptor) => this.options.check(bundle.id, deviceId, descriptor),
         signal,
         timing: this.timing,

@@ -16,8 +16,11 @@ import type {
   FlashTarget,
   FlashTargetState,
   BundleKindName,
+  DevicePath,
 } from '../../api/schemas.js';
+import { devicePath } from '../../api/schemas.js';
 import type { Db } from '../../store/database.js';
+import type { BundleRecord } from './flow-types.js';
 
 interface JobRow {
   readonly id: string;
@@ -29,6 +32,7 @@ interface JobRow {
   readonly updated_at: number;
   readonly parallel: number;
   readonly state: FlashJobState;
+  readonly bundle: string | null;
 }
 
 interface TargetRow {
@@ -46,6 +50,27 @@ interface TargetRow {
   readonly to_version: string | null;
   readonly rollback: FlashRollback | null;
   readonly updated_at: number;
+  readonly paths: string;
+  readonly device: string | null;
+  readonly transfer_bytes: number;
+  readonly transfer_ms: number;
+}
+
+/** What a gateway said it is when the job reached it (its hello), for the record. */
+export interface DeviceRecord {
+  readonly vendor: string;
+  readonly model: string;
+  readonly hardwareRevision: string;
+  readonly serial: string;
+}
+
+/** What the job table keeps about one gateway beyond the API's FlashTarget. */
+export interface TargetRecord {
+  readonly paths: readonly DevicePath[];
+  readonly device: DeviceRecord | null;
+  /** Payload bytes sent over every transfer attempt, and the time spent sending them. */
+  readonly transferBytes: number;
+  readonly transferMs: number;
 }
 
 export interface NewJob {
@@ -55,7 +80,13 @@ export interface NewJob {
   readonly bundleKind: BundleKindName | null;
   readonly bundleVersion: string | null;
   readonly parallel: number;
-  readonly targets: readonly { readonly deviceId: string; readonly deviceName: string; readonly bytesTotal: number }[];
+  readonly bundle?: BundleRecord;
+  readonly targets: readonly {
+    readonly deviceId: string;
+    readonly deviceName: string;
+    readonly bytesTotal: number;
+    readonly paths: readonly DevicePath[];
+  }[];
 }
 
 /** Columns a runner may change on a target row. */
@@ -70,6 +101,9 @@ export interface TargetPatch {
   readonly fromVersion?: string | null;
   readonly toVersion?: string | null;
   readonly rollback?: FlashRollback | null;
+  readonly device?: DeviceRecord;
+  /** Added to what earlier attempts sent (the totals span retries and restarts). */
+  readonly addTransfer?: { readonly bytes: number; readonly ms: number };
 }
 
 const UNFINISHED: readonly FlashTargetState[] = ['pending', 'running'];
@@ -102,15 +136,26 @@ export class FlashJobStore {
     this.db.transaction(() => {
       this.db
         .prepare(
-          `INSERT INTO flash_jobs (id, bundle_id, bundle_name, bundle_kind, bundle_version, created_at, updated_at, parallel, state)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')`,
+          `INSERT INTO flash_jobs (id, bundle_id, bundle_name, bundle_kind, bundle_version, created_at, updated_at, parallel, state, bundle)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running', ?)`,
         )
-        .run(job.id, job.bundleId, job.bundleName, job.bundleKind, job.bundleVersion, at, at, job.parallel);
+        .run(
+          job.id,
+          job.bundleId,
+          job.bundleName,
+          job.bundleKind,
+          job.bundleVersion,
+          at,
+          at,
+          job.parallel,
+          job.bundle === undefined ? null : JSON.stringify(job.bundle),
+        );
       const insert = this.db.prepare(
-        `INSERT INTO flash_targets (job_id, device_id, device_name, step, state, bytes_total, to_version, updated_at)
-         VALUES (?, ?, ?, 'preflight', 'pending', ?, ?, ?)`,
+        `INSERT INTO flash_targets (job_id, device_id, device_name, step, state, bytes_total, to_version, updated_at, paths)
+         VALUES (?, ?, ?, 'preflight', 'pending', ?, ?, ?, ?)`,
       );
-      for (const t of job.targets) insert.run(job.id, t.deviceId, t.deviceName, t.bytesTotal, job.bundleVersion, at);
+      for (const t of job.targets)
+        insert.run(job.id, t.deviceId, t.deviceName, t.bytesTotal, job.bundleVersion, at, JSON.stringify(t.paths));
     })();
   }
 
@@ -138,6 +183,11 @@ export class FlashJobStore {
     if (patch.fromVersion !== undefined) set('from_version', patch.fromVersion);
     if (patch.toVersion !== undefined) set('to_version', patch.toVersion);
     if (patch.rollback !== undefined) set('rollback', patch.rollback);
+    if (patch.device !== undefined) set('device', JSON.stringify(patch.device));
+    if (patch.addTransfer !== undefined) {
+      sets.push('transfer_bytes = transfer_bytes + ?', 'transfer_ms = transfer_ms + ?');
+      values.push(Math.max(0, Math.round(patch.addTransfer.bytes)), Math.max(0, Math.round(patch.addTransfer.ms)));
+    }
     set('updated_at', this.now());
     this.db.prepare(`UPDATE flash_targets SET ${sets.join(', ')} WHERE job_id = ? AND device_id = ?`).run(...values, jobId, deviceId);
     this.db.prepare('UPDATE flash_jobs SET updated_at = ? WHERE id = ?').run(this.now(), jobId);
@@ -155,6 +205,33 @@ export class FlashJobStore {
       .prepare('INSERT INTO flash_steps (job_id, device_id, seq, step, outcome, detail, at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(jobId, deviceId, seq, step, outcome, detail, at);
     return { deviceId, seq, step, outcome, detail, at };
+  }
+
+  /** Adds a path a gateway answered on (the most recent first), so the next run tries it first. */
+  rememberPath(jobId: string, deviceId: string, path: DevicePath): void {
+    const record = this.record(jobId, deviceId);
+    if (record === null) return;
+    const key = JSON.stringify(path);
+    const paths = [path, ...record.paths.filter((p) => JSON.stringify(p) !== key)];
+    this.db.prepare('UPDATE flash_targets SET paths = ? WHERE job_id = ? AND device_id = ?').run(JSON.stringify(paths), jobId, deviceId);
+  }
+
+  record(jobId: string, deviceId: string): TargetRecord | null {
+    const row = this.db
+      .prepare('SELECT paths, device, transfer_bytes, transfer_ms FROM flash_targets WHERE job_id = ? AND device_id = ?')
+      .get(jobId, deviceId) as Pick<TargetRow, 'paths' | 'device' | 'transfer_bytes' | 'transfer_ms'> | undefined;
+    if (row === undefined) return null;
+    return {
+      paths: parsePaths(row.paths),
+      device: parseJson<DeviceRecord>(row.device),
+      transferBytes: row.transfer_bytes,
+      transferMs: row.transfer_ms,
+    };
+  }
+
+  bundleRecord(jobId: string): BundleRecord | null {
+    const row = this.db.prepare('SELECT bundle FROM flash_jobs WHERE id = ?').get(jobId) as { bundle: string | null } | undefined;
+    return parseJson<BundleRecord>(row?.bundle ?? null);
   }
 
   target(jobId: string, deviceId: string): FlashTarget | null {
@@ -185,6 +262,25 @@ export class FlashJobStore {
   list(): FlashJob[] {
     const ids = this.db.prepare('SELECT id FROM flash_jobs ORDER BY created_at DESC, rowid DESC').all() as { id: string }[];
     return ids.map((r) => this.job(r.id)).filter((j): j is FlashJob => j !== null);
+  }
+}
+
+/** Stored paths that no longer parse (a newer build wrote them?) are dropped, not trusted. */
+function parsePaths(text: string): DevicePath[] {
+  const raw = parseJson<unknown[]>(text);
+  if (!Array.isArray(raw)) return [];
+  return raw.flatMap((p) => {
+    const parsed = devicePath.safeParse(p);
+    return parsed.success ? [parsed.data] : [];
+  });
+}
+
+function parseJson<T>(text: string | null): T | null {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
   }
 }
 
