@@ -6,25 +6,28 @@ export function cobsMaxEncodedLength(length: number): number {
   return length + Math.ceil(length / 254) + 1;
 }
 
-/** Encodes `input` into `out` at `offset`; returns the offset after the last written byte. */
+/**
+ * Encodes `input` into `out` at `offset`; returns the offset after the last written byte.
+ *
+ * Works in runs (indexOf + set) rather than byte by byte: framing is on the hot path of every
+ * transfer, and the per-byte loop cost a third of a core at gigabit rates.
+ */
 export function cobsEncodeInto(input: Uint8Array, out: Uint8Array, offset: number): number {
-  let codeIndex = offset;
-  let write = offset + 1;
-  let code = 1;
-  for (let i = 0; i < input.length; i++) {
-    const byte = input[i]!;
-    if (byte !== 0) {
-      out[write++] = byte;
-      code++;
-    }
-    if (byte === 0 || code === 0xff) {
-      out[codeIndex] = code;
-      codeIndex = write++;
-      code = 1;
-    }
+  const n = input.length;
+  let write = offset;
+  let start = 0;
+  for (;;) {
+    let zero = input.indexOf(0, start);
+    if (zero === -1) zero = n;
+    const runEnd = Math.min(zero, start + 254);
+    const length = runEnd - start;
+    out[write] = length + 1;
+    out.set(input.subarray(start, runEnd), write + 1);
+    write += length + 1;
+    if (length === 254) start = runEnd; // a full 0xFF block implies no zero
+    else if (zero === n) return write;
+    else start = zero + 1;
   }
-  out[codeIndex] = code;
-  return write;
 }
 
 export function cobsEncode(input: Uint8Array): Uint8Array {
@@ -36,21 +39,23 @@ export type CobsResult = { ok: true; value: Uint8Array } | { ok: false; reason: 
 
 /** Decodes one COBS block (without its delimiter). */
 export function cobsDecode(input: Uint8Array): CobsResult {
-  const out = new Uint8Array(input.length);
+  const n = input.length;
+  const out = new Uint8Array(n);
   let read = 0;
   let write = 0;
-  while (read < input.length) {
+  while (read < n) {
     const code = input[read]!;
     if (code === 0) return { ok: false, reason: `COBS block contains a zero byte at offset ${read}` };
     read++;
     const end = read + code - 1;
-    if (end > input.length) return { ok: false, reason: `COBS code ${code} at offset ${read - 1} runs past the end of the frame` };
-    for (; read < end; read++) {
-      const byte = input[read]!;
-      if (byte === 0) return { ok: false, reason: `COBS block contains a zero byte at offset ${read}` };
-      out[write++] = byte;
-    }
-    if (code !== 0xff && read < input.length) out[write++] = 0;
+    if (end > n) return { ok: false, reason: `COBS code ${code} at offset ${read - 1} runs past the end of the frame` };
+    const run = input.subarray(read, end);
+    const zero = run.indexOf(0);
+    if (zero !== -1) return { ok: false, reason: `COBS block contains a zero byte at offset ${read + zero}` };
+    out.set(run, write);
+    write += run.length;
+    read = end;
+    if (code !== 0xff && read < n) out[write++] = 0;
   }
   return { ok: true, value: out.subarray(0, write) };
 }

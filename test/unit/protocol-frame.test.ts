@@ -140,3 +140,42 @@ describe('FrameDecoder', () => {
     );
   });
 });
+
+describe('COBS against a byte-by-byte reference', () => {
+  /** The textbook per-byte encoder, kept here to pin the run-based one to the same bytes. */
+  function reference(input: Uint8Array): Uint8Array {
+    const out: number[] = [0];
+    let codeIndex = 0;
+    let code = 1;
+    for (const byte of input) {
+      if (byte !== 0) {
+        out.push(byte);
+        code++;
+      }
+      if (byte === 0 || code === 0xff) {
+        out[codeIndex] = code;
+        codeIndex = out.length;
+        out.push(0);
+        code = 1;
+      }
+    }
+    out[codeIndex] = code;
+    return new Uint8Array(out);
+  }
+  test('encodes exactly like the per-byte algorithm, zeros and 254-byte runs included', () => {
+    const bytes = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 255 }), fc.constant(7));
+    fc.assert(
+      fc.property(fc.array(bytes, { maxLength: 1500 }), (values) => {
+        const input = new Uint8Array(values);
+        assert.deepEqual(cobsEncode(input), reference(input));
+      }),
+      { numRuns: 1000 },
+    );
+    for (const n of [253, 254, 255, 508, 509]) {
+      for (const tail of [[], [0], [0, 0]]) {
+        const input = new Uint8Array([...new Uint8Array(n).fill(9), ...tail]);
+        assert.deepEqual(cobsEncode(input), reference(input), `${n} + ${tail.length} zeros`);
+      }
+    }
+  });
+});
