@@ -10,25 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningAgent } from '../../agent/agent.js';
 import { dispatch } from '../../core/api/dispatch.js';
-import type { BundleSummary, Device, FlashJob, FlashJobDetail, FlashPlan, FlashProgress } from '../../core/api/schemas.js';
+import type { BundleSummary, Device, FlashJob, FlashPlan, FlashProgress } from '../../core/api/schemas.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { addressOf, demoBundles, openAuthenticated, seedProfile, startGateway } from './flash-support.js';
-
-async function ok<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
-  const result = await dispatch(engine.handlers, method, params);
-  if (!result.ok) throw new Error(`${method} failed: ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
-async function finished(engine: Engine, jobId: string): Promise<FlashJobDetail> {
-  for (let i = 0; i < 1200; i++) {
-    const job = await ok<FlashJobDetail>(engine, 'flash.get', { jobId });
-    if (job.state !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the job did not finish');
-}
+import { addressOf, demoBundles, finished, ok, openAuthenticated, seedProfile, startGateway } from './flash-support.js';
 
 const FULL_OS_SEQUENCE = ['preflight', 'transfer', 'verify', 'install', 'activate', 'health', 'confirm', 'done'];
 

@@ -15,24 +15,9 @@ import type { BundleSummary, Device, FlashExport, FlashJob, FlashJobDetail } fro
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import type { FlashReport } from '../../core/flash/report/flash-report.js';
 import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { addressOf, demoBundles, seedProfile, startGateway } from './flash-support.js';
+import { addressOf, demoBundles, finished, ok, seedProfile, startGateway } from './flash-support.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
-
-async function ok<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
-  const result = await dispatch(engine.handlers, method, params);
-  if (!result.ok) throw new Error(`${method} failed: ${result.error.code}: ${result.error.message}`);
-  return result.value as T;
-}
-
-async function finished(engine: Engine, jobId: string): Promise<FlashJobDetail> {
-  for (let i = 0; i < 1200; i++) {
-    const job = await ok<FlashJobDetail>(engine, 'flash.get', { jobId });
-    if (job.state !== 'running') return job;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the job did not finish');
-}
 
 function fieldline(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {

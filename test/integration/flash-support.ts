@@ -11,7 +11,10 @@ import { loadDemoTechnician } from '../../agent/demo-technician.js';
 import { makeDemoBundles, type DemoBundleSet } from '../../cli/demo-bundles.js';
 import type { ArtifactSource } from '../../core/flash/transfer.js';
 import type { FlashSession } from '../../core/flash/jobs/flow-types.js';
+import { dispatch } from '../../core/api/dispatch.js';
+import type { FlashJobDetail } from '../../core/api/schemas.js';
 import { openDeviceSession } from '../../core/engine/device-session.js';
+import type { Engine } from '../../core/engine/engine.js';
 import { authenticate } from '../../core/protocol/client-session.js';
 import { openDatabase } from '../../core/store/database.js';
 import { ProfileStore } from '../../core/store/profile-store.js';
@@ -94,4 +97,21 @@ export async function sha256File(file: string): Promise<string> {
   return createHash('sha256')
     .update(await readFile(file))
     .digest('hex');
+}
+
+/** Calls the engine through the same validated dispatch the UI hosts use; a failure throws with its code. */
+export async function ok<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
+  const result = await dispatch(engine.handlers, method, params);
+  if (!result.ok) throw new Error(`${method} failed: ${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+/** Waits for a flash job to leave the running state. */
+export async function finished(engine: Engine, jobId: string): Promise<FlashJobDetail> {
+  for (let i = 0; i < 1200; i++) {
+    const job = await ok<FlashJobDetail>(engine, 'flash.get', { jobId });
+    if (job.state !== 'running') return job;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the job did not finish');
 }
