@@ -7,27 +7,48 @@ export function cobsMaxEncodedLength(length: number): number {
 }
 
 /**
- * Encodes `input` into `out` at `offset`; returns the offset after the last written byte.
+ * Encodes the concatenation of `parts` into `out` at `offset`; returns the offset after the last
+ * written byte. Taking parts lets a frame append its CRC without copying the payload first.
  *
  * Works in runs (indexOf + set) rather than byte by byte: framing is on the hot path of every
  * transfer, and the per-byte loop cost a third of a core at gigabit rates.
  */
-export function cobsEncodeInto(input: Uint8Array, out: Uint8Array, offset: number): number {
-  const n = input.length;
-  let write = offset;
-  let start = 0;
-  for (;;) {
-    let zero = input.indexOf(0, start);
-    if (zero === -1) zero = n;
-    const runEnd = Math.min(zero, start + 254);
-    const length = runEnd - start;
-    out[write] = length + 1;
-    out.set(input.subarray(start, runEnd), write + 1);
-    write += length + 1;
-    if (length === 254) start = runEnd; // a full 0xFF block implies no zero
-    else if (zero === n) return write;
-    else start = zero + 1;
+export function cobsEncodePartsInto(parts: readonly Uint8Array[], out: Uint8Array, offset: number): number {
+  let codeIndex = offset;
+  let write = offset + 1;
+  let run = 0; // non-zero bytes in the open block
+  for (const part of parts) {
+    const n = part.length;
+    let start = 0;
+    while (start < n) {
+      let zero = part.indexOf(0, start);
+      if (zero === -1) zero = n;
+      while (start < zero) {
+        const take = Math.min(zero - start, 254 - run);
+        out.set(part.subarray(start, start + take), write);
+        write += take;
+        run += take;
+        start += take;
+        if (run === 254) {
+          out[codeIndex] = 0xff; // a full block implies no zero
+          codeIndex = write++;
+          run = 0;
+        }
+      }
+      if (zero < n) {
+        out[codeIndex] = run + 1;
+        codeIndex = write++;
+        run = 0;
+        start = zero + 1;
+      }
+    }
   }
+  out[codeIndex] = run + 1;
+  return write;
+}
+
+export function cobsEncodeInto(input: Uint8Array, out: Uint8Array, offset: number): number {
+  return cobsEncodePartsInto([input], out, offset);
 }
 
 export function cobsEncode(input: Uint8Array): Uint8Array {

@@ -4,7 +4,7 @@
  * The decoder is a push parser for byte streams that may be cut anywhere: a bad frame is dropped
  * and counted, and decoding resumes at the next delimiter.
  */
-import { cobsDecode, cobsEncodeInto, cobsMaxEncodedLength } from './cobs.js';
+import { cobsDecode, cobsEncodePartsInto, cobsMaxEncodedLength } from './cobs.js';
 import { crc32c } from './crc32c.js';
 
 export const FRAME_DELIMITER = 0x00;
@@ -15,11 +15,10 @@ export const DEFAULT_MAX_FRAME = 16 * 1024;
 export const MAX_FRAME_LIMIT = 1024 * 1024;
 
 export function encodeFrame(payload: Uint8Array): Uint8Array {
-  const body = new Uint8Array(payload.length + CRC_BYTES);
-  body.set(payload, 0);
-  new DataView(body.buffer).setUint32(payload.length, crc32c(payload), true);
-  const out = new Uint8Array(cobsMaxEncodedLength(body.length) + 1);
-  const end = cobsEncodeInto(body, out, 0);
+  const crc = new Uint8Array(CRC_BYTES);
+  new DataView(crc.buffer).setUint32(0, crc32c(payload), true);
+  const out = new Uint8Array(cobsMaxEncodedLength(payload.length + CRC_BYTES) + 1);
+  const end = cobsEncodePartsInto([payload, crc], out, 0);
   out[end] = FRAME_DELIMITER;
   return out.subarray(0, end + 1);
 }

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { cobsDecode, cobsEncode } from '../../core/protocol/cobs.js';
+import { cobsDecode, cobsEncode, cobsEncodePartsInto } from '../../core/protocol/cobs.js';
 import { crc32c } from '../../core/protocol/crc32c.js';
 import { FrameDecoder, encodeFrame, type FrameDrop } from '../../core/protocol/frame.js';
 
@@ -178,4 +178,16 @@ describe('COBS against a byte-by-byte reference', () => {
       }
     }
   });
+});
+
+test('encoding parts equals encoding their concatenation', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 4 }), (parts) => {
+      const whole = cobsEncode(Buffer.concat(parts));
+      const out = new Uint8Array(whole.length + 8);
+      const end = cobsEncodePartsInto(parts, out, 0);
+      assert.deepEqual(out.subarray(0, end), whole);
+    }),
+    { numRuns: 1000 },
+  );
 });
