@@ -12,8 +12,10 @@ import type { AgentContext, TransportInfo } from './agent-context.js';
 import type { MethodDef, Requirement } from './method.js';
 import { artifactBegin, artifactChunk, artifactCommit, artifactStatus } from './methods/artifact.js';
 import { authChallenge, authRespond } from './methods/auth.js';
+import { benchCancel, benchRun, benchSamples } from './methods/bench.js';
 import { activate, confirm, reboot, rollback } from './methods/boot.js';
 import { hello } from './methods/hello.js';
+import { infer } from './methods/infer.js';
 import { install } from './methods/install.js';
 import { configGet, status } from './methods/status.js';
 import { sessionOf, type Session } from './session.js';
@@ -34,6 +36,10 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
   confirm,
   rollback,
   reboot,
+  'bench.run': benchRun,
+  'bench.samples': benchSamples,
+  'bench.cancel': benchCancel,
+  infer,
 };
 
 export const METHOD_NAMES: readonly string[] = Object.keys(METHODS);

@@ -26,6 +26,16 @@ export const FGP_ERROR_CODES = [
   'trial_in_progress',
   'slot_invalid',
   'no_trial',
+  // Benchmarks and inference (protocol.md §6.15–§6.18):
+  'model_not_installed',
+  'model_load_failed',
+  'input_unknown',
+  'input_shape',
+  'input_type',
+  'tensor_too_large',
+  'bench_busy',
+  'provider_unavailable',
+  'unknown_run',
   // Raised locally by a client, never sent on the wire:
   'timeout',
   'connection_closed',
