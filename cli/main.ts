@@ -8,6 +8,8 @@ import { discoverUsage, runDiscover } from './commands/discover.js';
 import { infoUsage, runInfo } from './commands/info.js';
 import { bundleUsage, runBundle } from './commands/bundle.js';
 import { flashUsage, runFlash } from './commands/flash.js';
+import { benchUsage, runBench } from './commands/bench.js';
+import { diagnoseUsage, runDiagnose } from './commands/diagnose.js';
 import { pinsUsage, profileUsage, runPins, runProfile } from './commands/profile.js';
 import { packageVersion } from '../core/package-info.js';
 import { CliError, reportError } from './output.js';
@@ -15,7 +17,7 @@ import { CliError, reportError } from './output.js';
 const usage = `Fieldline — find, flash, benchmark and audit edge-AI gateways, offline.
 
 Usage:
-${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, benchUsage, diagnoseUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -27,6 +29,8 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   pins: runPins,
   bundle: runBundle,
   flash: runFlash,
+  bench: runBench,
+  diagnose: runDiagnose,
   agent: runAgentCommand,
 };
 

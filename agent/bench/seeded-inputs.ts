@@ -2,12 +2,12 @@
  * Benchmark inputs made from the model's own input specs with a fixed seed: the same model gives
  * the same feeds on every gateway and on the laptop (core/bench local runs use the same seed).
  */
-import ort from 'onnxruntime-node';
-import { seededRandom } from '../../core/bench/onnx/seeded-random.js';
+import type ort from 'onnxruntime-node';
+import { BENCH_SEED, seededFeeds as generateFeeds } from '../../core/bench/local-run.js';
 import type { TensorSpec } from '../../core/bench/onnx/tensor-spec.js';
 import { FgpError } from '../../core/protocol/errors.js';
 
-export const BENCH_INPUT_SEED = 5;
+export const BENCH_INPUT_SEED = BENCH_SEED;
 
 /** Dimensions a benchmark will allocate at most per input, so a symbolic size cannot exhaust memory. */
 const MAX_INPUT_ELEMENTS = 64 * 1024 * 1024;
@@ -46,8 +46,7 @@ export function seededFeeds(
           expected: inputs.map((s) => s.name),
         },
       );
-  const random = seededRandom(seed);
-  const feeds: Record<string, ort.Tensor> = {};
+  const shapesByInput: Record<string, number[]> = {};
   for (const spec of inputs) {
     const shape = concrete(spec, shapes[spec.name]);
     const n = shape.reduce((a, d) => a * d, 1);
@@ -56,48 +55,10 @@ export function seededFeeds(
         'tensor_too_large',
         `input "${spec.name}" of shape [${shape.join(', ')}] has ${n} elements, more than the ${MAX_INPUT_ELEMENTS} a benchmark allocates`,
       );
-    switch (spec.type) {
-      case 'float32':
-        feeds[spec.name] = new ort.Tensor('float32', random.float32Array(n, -1, 1), shape);
-        break;
-      case 'int32':
-        feeds[spec.name] = new ort.Tensor(
-          'int32',
-          Int32Array.from({ length: n }, () => Math.floor(random.uniform(0, 16))),
-          shape,
-        );
-        break;
-      case 'int64':
-        feeds[spec.name] = new ort.Tensor(
-          'int64',
-          BigInt64Array.from({ length: n }, () => BigInt(Math.floor(random.uniform(0, 16)))),
-          shape,
-        );
-        break;
-      case 'int8':
-        feeds[spec.name] = new ort.Tensor(
-          'int8',
-          Int8Array.from({ length: n }, () => Math.floor(random.uniform(-128, 128))),
-          shape,
-        );
-        break;
-      case 'uint8':
-        feeds[spec.name] = new ort.Tensor(
-          'uint8',
-          Uint8Array.from({ length: n }, () => Math.floor(random.uniform(0, 256))),
-          shape,
-        );
-        break;
-      case 'bool':
-        feeds[spec.name] = new ort.Tensor(
-          'bool',
-          Uint8Array.from({ length: n }, () => (random.next() < 0.5 ? 0 : 1)),
-          shape,
-        );
-        break;
-      case 'float16':
-        throw new FgpError('input_type', `input "${spec.name}" is float16, which the gateway's benchmark cannot generate inputs for`);
-    }
+    if (spec.type === 'float16')
+      throw new FgpError('input_type', `input "${spec.name}" is float16, which the gateway's benchmark cannot generate inputs for`);
+    shapesByInput[spec.name] = shape;
   }
-  return feeds;
+  // One generator for the gateway and the laptop, so a local reference run sees the same values.
+  return generateFeeds(inputs, seed, shapesByInput);
 }

@@ -48,12 +48,12 @@ function useDemoProfile(dataDir: string): void {
 /** Makes (once) and imports the demo OS image and model bundles, so the library is not empty. */
 async function useDemoBundles(dataDir: string): Promise<void> {
   const dir = join(dataDir, 'demo-bundles');
-  const existing = existsSync(dir)
-    ? readdirSync(dir)
-        .filter((f) => f.endsWith('.flb'))
-        .map((f) => join(dir, f))
-    : [];
-  const files = existing.length >= 2 ? existing : await makeDemoBundles(dir).then((set) => [set.osImage.file, set.model.file]);
+  // The wrong-weights classifier stays out of the library (same name and version as the real one);
+  // it is there for `fieldline diagnose` to show a diagnosed failure.
+  if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.flb'))) await makeDemoBundles(dir);
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.flb') && !f.endsWith('-wrong.flb'))
+    .map((f) => join(dir, f));
   const db = openDatabase(dataDir);
   try {
     const trust = new TrustStore(db);

@@ -31,14 +31,19 @@ async function payload(file: string, manifestPath: string): Promise<Uint8Array> 
 }
 
 describe('demo bundles', () => {
-  test('the OS image and the model bundle both verify against the demo trust roots; nothing else is left behind', async () => {
+  test('every demo bundle verifies against the demo trust roots; nothing else is left behind', async () => {
     const policy = demoTrustPolicy(Date.now());
-    for (const b of [set.osImage, set.model]) {
+    for (const b of [set.osImage, set.model, set.conv, set.wrongModel]) {
       const report = await verifyBundle(b.file, policy);
       assert.equal(report.ok, true, `${b.file}: ${report.firstFailure?.message}`);
       assert.equal(report.signers.filter((s) => s.counted).length, 1);
     }
-    assert.deepEqual((await readdir(dir)).sort(), ['fieldline-demo-classifier-1.0.0.flb', 'fieldline-demo-os-1.0.0.flb']);
+    assert.deepEqual((await readdir(dir)).sort(), [
+      'fieldline-demo-classifier-1.0.0-wrong.flb',
+      'fieldline-demo-classifier-1.0.0.flb',
+      'fieldline-demo-cnn-1.0.0.flb',
+      'fieldline-demo-os-1.0.0.flb',
+    ]);
   });
 
   test('the OS image is a gzip payload of a few MiB for every emulated gateway model', () => {
