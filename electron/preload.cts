@@ -40,6 +40,11 @@ const METHODS = {
   'flash.list': true,
   'flash.get': true,
   'flash.export': true,
+  'bench.run': true,
+  'bench.list': true,
+  'bench.get': true,
+  'diagnose.run': true,
+  'diagnose.list': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {
@@ -47,6 +52,7 @@ const EVENTS = {
   'discovery.report': true,
   'bundles.changed': true,
   'flash.progress': true,
+  'bench.progress': true,
 } as const satisfies Record<EventName, true>;
 
 /** Must match PORT_CHANNEL in engine-host.ts (this file cannot import it). */

@@ -10,12 +10,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { BundleDetail, BundleSummary } from '../../core/api/schemas.js';
 import { baselineFor, judge, type Judgement } from '../../core/bench/baseline.js';
-import { bundleModelSha256 } from '../../core/bench/diagnose.js';
+import { baselineBundleFor, benchOnGateway, type LibraryModelBundle } from '../../core/bench/gateway-run.js';
 import { runLocal, MAX_ITERATIONS } from '../../core/bench/local-run.js';
 import { computeStats, type LatencyStats } from '../../core/bench/stats.js';
 import { parseManifest, type LatencyBaseline } from '../../core/bundle/manifest.js';
 import { createEngine } from '../../core/engine/engine.js';
-import type { FgpPeer } from '../../core/protocol/peer.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
 import { engineCall, verifiedModelBundle } from './diagnose.js';
@@ -30,16 +29,6 @@ export const benchUsage = `fieldline bench <device-address> <model-name[@version
   hardware class (pass, warn, fail or no-baseline). Exit code 1 on fail.
 fieldline bench --local <model.onnx|bundle.flb> [--iterations N] [--warmup N] [--threads N] [--json]
   The same loop on this laptop with onnxruntime (CPU), for reference.`;
-
-interface BenchRunResult {
-  readonly runId: string;
-  readonly iterations: number;
-  readonly loadMs: number;
-  readonly peakRssBytes: number;
-  readonly executionProvider: string;
-  readonly providers: readonly string[];
-  readonly cancelled: boolean;
-}
 
 function count(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -87,30 +76,6 @@ function modelRef(arg: string): { name: string; version?: string } | { sha256: U
   return version === undefined ? { name } : { name, version };
 }
 
-/** All samples of a run, in pages that fit the gateway's frame. */
-async function fetchSamples(peer: FgpPeer, runId: string, maxFrame: number): Promise<Float64Array> {
-  const limit = Math.max(1, Math.floor((maxFrame - 256) / 8));
-  const parts: Float64Array[] = [];
-  let offset = 0;
-  let total = Infinity;
-  while (offset < total) {
-    const page = (await peer.request('bench.samples', { runId, offset, limit })) as { total: number; samplesUs: Uint8Array };
-    total = page.total;
-    const n = Math.floor(page.samplesUs.byteLength / 8);
-    if (n === 0) break;
-    const view = new DataView(page.samplesUs.buffer, page.samplesUs.byteOffset, page.samplesUs.byteLength);
-    parts.push(Float64Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true)));
-    offset += n;
-  }
-  const out = new Float64Array(offset);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** The baselines of the verified library bundle carrying this model file (else name and version). */
 async function libraryBaselines(
   dataDir: string,
@@ -121,16 +86,14 @@ async function libraryBaselines(
     const bundles = (await engineCall<BundleSummary[]>(engine, 'bundles.list')).filter(
       (b) => b.kind === 'model' && b.status === 'verified',
     );
-    let fallback: { bundle: string; baselines: readonly LatencyBaseline[] } | null = null;
+    const candidates: LibraryModelBundle[] = [];
     for (const b of bundles) {
       const detail = await engineCall<BundleDetail>(engine, 'bundles.get', { id: b.id });
       const parsed = detail.manifestJson === null ? null : parseManifest(detail.manifestJson);
-      if (!parsed?.ok || !parsed.manifest.model) continue;
-      const found = { bundle: `${b.name ?? b.fileName} ${b.version ?? ''}`.trim(), baselines: parsed.manifest.model.baselines };
-      if (bundleModelSha256(parsed.manifest) === model.sha256) return found;
-      if (!fallback && parsed.manifest.name === model.name && parsed.manifest.version === model.version) fallback = found;
+      if (parsed?.ok) candidates.push({ id: b.id, label: `${b.name ?? b.fileName} ${b.version ?? ''}`.trim(), manifest: parsed.manifest });
     }
-    return fallback;
+    const found = baselineBundleFor(candidates, model);
+    return found ? { bundle: found.label, baselines: found.baselines } : null;
   } finally {
     await engine.close();
   }
@@ -154,27 +117,16 @@ async function runOnGateway(address: string, modelArg: string, values: Options):
         'model_not_installed',
         1,
       );
-    const params = {
-      model: { name: installed.name, version: installed.version },
-      ...(values.warmup === undefined ? {} : { warmup: values.warmup }),
-      ...(values.iterations === undefined ? {} : { iterations: values.iterations }),
-      ...(values.threads === undefined ? {} : { threads: values.threads }),
-    };
-    const onEvent = (event: string, data: unknown): void => {
-      const p = data as { done?: number; total?: number | null };
-      if (event === 'bench.progress' && !values.json && process.stderr.isTTY)
-        process.stderr.write(`\r\x1b[2Kbenchmark: ${p.done ?? 0}${p.total ? ` of ${p.total}` : ''} runs`);
-    };
-    peer.on('event', onEvent);
-    let run: BenchRunResult;
+    const showProgress = !values.json && process.stderr.isTTY;
+    let outcome;
     try {
-      // A long run answers only when it ends; the progress events show it is alive.
-      run = (await peer.request('bench.run', params, 3_600_000)) as BenchRunResult;
+      outcome = await benchOnGateway(peer, descriptor.maxFrame, installed, values, (p) => {
+        if (showProgress) process.stderr.write(`\r\x1b[2Kbenchmark: ${p.done}${p.total ? ` of ${p.total}` : ''} runs`);
+      });
     } finally {
-      peer.off('event', onEvent);
-      if (!values.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      if (showProgress) process.stderr.write('\r\x1b[2K');
     }
-    const samples = await fetchSamples(peer, run.runId, descriptor.maxFrame);
+    const { run, samplesUs: samples } = outcome;
     const stats = computeStats(samples);
     const library = await libraryBaselines(dataDir, installed);
     const judgement = judge(stats, baselineFor(library?.baselines, descriptor.model), descriptor.model);

@@ -11,7 +11,7 @@ import { dispatch } from '../../core/api/dispatch.js';
 import type { BundleDetail, BundleSummary } from '../../core/api/schemas.js';
 import { readModelPayloads } from '../../core/bench/bundle-payloads.js';
 import { bundleModelSha256, diagnose, type Diagnosis } from '../../core/bench/diagnose.js';
-import type { WireTensor } from '../../core/bench/wire-tensor.js';
+import { inferOnGateway } from '../../core/bench/gateway-run.js';
 import { parseManifest, type Manifest } from '../../core/bundle/manifest.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
@@ -112,10 +112,7 @@ export async function runDiagnose(argv: string[]): Promise<number> {
       manifest,
       payloads: bundle.payloads,
       gatewayModelSha256: installed?.sha256 ?? null,
-      infer: async (inputs) => {
-        const answer = (await peer.request('infer', { model, inputs }, 60_000)) as { outputs: Record<string, WireTensor> };
-        return answer.outputs;
-      },
+      infer: inferOnGateway(peer, model),
     });
     if (values.json)
       printJson({

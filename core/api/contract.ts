@@ -115,6 +115,33 @@ export const methods = {
     params: z.object({ jobId: s.flashJobId, format: s.flashReportFormat.default('json') }).strict(),
     result: s.flashExport,
   },
+  /**
+   * Benchmarks an installed model on a gateway (warm-up, then timed runs), judges it against the
+   * baseline of the library bundle holding that model, stores it; `bench.progress` meanwhile.
+   */
+  'bench.run': {
+    params: z
+      .object({
+        deviceId: s.deviceId,
+        model: s.benchModelRef,
+        /** Default 10. */
+        warmup: z.number().int().min(0, 'warmup is at least 0').max(100_000).optional(),
+        /** Default 100. */
+        iterations: z.number().int().min(1, 'iterations is at least 1').max(100_000, 'iterations is at most 100000').optional(),
+        threads: z.number().int().min(1, 'threads is at least 1').max(256).optional(),
+      })
+      .strict(),
+    result: s.benchRunDetail,
+  },
+  /** Stored runs, newest first, without their samples; one gateway's when deviceId is given. */
+  'bench.list': { params: z.object({ deviceId: s.deviceId.optional() }).strict(), result: z.array(s.benchRun) },
+  'bench.get': { params: z.object({ id: s.benchRunId }).strict(), result: s.benchRunDetail },
+  /** The library bundle's golden inputs through the gateway's `infer`, compared with this laptop; stored. */
+  'diagnose.run': {
+    params: z.object({ deviceId: s.deviceId, bundleId: s.sha256Hex }).strict(),
+    result: s.diagnosisRecord,
+  },
+  'diagnose.list': { params: z.object({ deviceId: s.deviceId.optional() }).strict(), result: z.array(s.diagnosisRecord) },
 } as const;
 
 export const events = {
@@ -122,6 +149,7 @@ export const events = {
   'discovery.report': s.discoveryReport,
   'bundles.changed': s.bundlesChange,
   'flash.progress': s.flashProgress,
+  'bench.progress': s.benchProgress,
 } as const;
 
 export type Methods = typeof methods;

@@ -400,3 +400,124 @@ export type FlashPlan = z.infer<typeof flashPlan>;
 export type FlashProgress = z.infer<typeof flashProgress>;
 export type FlashReportFormat = z.infer<typeof flashReportFormat>;
 export type FlashExport = z.infer<typeof flashExport>;
+
+// ---- Benchmarks and diagnostics (issue #5) ----
+
+export const benchRunId = z.string().regex(/^[0-9a-f]{32}$/, 'a benchmark run id is 32 lowercase hex digits');
+export const diagnosisId = z.string().regex(/^[0-9a-f]{32}$/, 'a diagnosis id is 32 lowercase hex digits');
+
+/** An installed model: by name and version, or by the SHA-256 of its .onnx file. */
+export const benchModelRef = z.union([
+  z
+    .object({
+      name: z.string().trim().min(1, 'give the model name').max(200),
+      version: z.string().trim().min(1, 'give the model version').max(100),
+    })
+    .strict(),
+  z.object({ sha256: sha256Hex }).strict(),
+]);
+
+/** core/bench/stats.ts LatencyStats; every latency in microseconds. */
+export const latencyStats = z.object({
+  count: z.number().int(),
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  stdDev: z.number(),
+  p50: z.number(),
+  p90: z.number(),
+  p99: z.number(),
+  p999: z.number(),
+  throughputPerSec: z.number(),
+  cv: z.number(),
+  outliers: z.number().int(),
+});
+
+export const benchVerdict = z.enum(['pass', 'warn', 'fail', 'no-baseline']);
+
+/** The settings a run used, defaults filled in (null threads: the gateway's own choice). */
+export const benchSettings = z.object({
+  warmup: z.number().int().nonnegative(),
+  iterations: z.number().int().positive(),
+  threads: z.number().int().positive().nullable(),
+});
+
+/** A stored benchmark run, without its raw samples (bench.list). */
+export const benchRun = z.object({
+  id: benchRunId,
+  deviceId,
+  deviceName: z.string(),
+  /** The gateway's model ("EdgeBox X1"): the hardware class baselines are given for. */
+  hardwareClass: z.string(),
+  model: z.object({ name: z.string(), version: z.string(), sha256: hex }),
+  settings: benchSettings,
+  /** What the gateway reported about the run itself. */
+  run: z.object({
+    iterations: z.number().int().nonnegative(),
+    loadMs: z.number(),
+    peakRssBytes: z.number(),
+    executionProvider: z.string(),
+    providers: z.array(z.string()),
+    cancelled: z.boolean(),
+  }),
+  stats: latencyStats,
+  verdict: benchVerdict,
+  reasons: z.array(z.string()),
+  /** The library bundle whose baseline judged the run; null when none holds this model. */
+  baselineBundle: z.object({ id: sha256Hex, label: z.string() }).nullable(),
+  createdAt: z.number(),
+});
+
+/** A stored run with every per-inference latency (µs), in the order measured. */
+export const benchRunDetail = benchRun.extend({ samplesUs: z.array(z.number()) });
+
+export const benchProgress = z.object({
+  deviceId,
+  /** The gateway's id for the run (the stored run gets its own id when it ends). */
+  runId: z.string(),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative().nullable(),
+});
+
+export const diagnosisVerdict = z.enum(['pass', 'wrong-model', 'drift', 'load-failed', 'not-installed', 'error']);
+
+/** One golden case × output; non-finite errors (shape mismatch, missing output) are null. */
+export const outputComparison = z.object({
+  case: z.string(),
+  output: z.string(),
+  ok: z.boolean(),
+  maxAbs: z.number().nullable(),
+  maxRel: z.number().nullable(),
+  cosine: z.number().nullable(),
+  topK: z.object({ k: z.number().int(), agree: z.boolean() }).optional(),
+  message: z.string(),
+});
+
+export const diagnosisRecord = z.object({
+  id: diagnosisId,
+  deviceId,
+  deviceName: z.string(),
+  bundleId: sha256Hex,
+  bundleLabel: z.string(),
+  verdict: diagnosisVerdict,
+  ok: z.boolean(),
+  explanation: z.string(),
+  cases: z.number().int().nonnegative(),
+  failedCases: z.number().int().nonnegative(),
+  comparisons: z.array(outputComparison),
+  bundleModelSha256: hex.nullable(),
+  gatewayModelSha256: hex.nullable(),
+  notes: z.array(z.string()),
+  createdAt: z.number(),
+});
+
+export type BenchModelRef = z.infer<typeof benchModelRef>;
+export type LatencyStatsShape = z.infer<typeof latencyStats>;
+export type BenchVerdict = z.infer<typeof benchVerdict>;
+export type BenchSettings = z.infer<typeof benchSettings>;
+export type BenchRun = z.infer<typeof benchRun>;
+export type BenchRunDetail = z.infer<typeof benchRunDetail>;
+export type BenchProgress = z.infer<typeof benchProgress>;
+export type DiagnosisVerdictShape = z.infer<typeof diagnosisVerdict>;
+export type OutputComparisonShape = z.infer<typeof outputComparison>;
+export type DiagnosisRecord = z.infer<typeof diagnosisRecord>;

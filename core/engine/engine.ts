@@ -15,6 +15,8 @@ import { TrustedTimeStore } from '../store/trusted-time.js';
 import { PinStore } from '../store/pin-store.js';
 import { ProfileStore } from '../store/profile-store.js';
 import { parseAddress } from './address.js';
+import { BenchResultsStore } from '../bench/results-store.js';
+import { benchHandlers } from './bench-handlers.js';
 import { bundleHandlers } from './bundle-handlers.js';
 import { createFlashJobs, flashHandlers, type FlashEngineDeps } from './flash-handlers.js';
 import { BundleLibrary } from './bundle-library.js';
@@ -176,6 +178,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const handlers: Handlers = {
     ...bundleHandlers(library, trust, gateways),
     ...flashHandlers(flashJobs, flashDeps),
+    ...benchHandlers({
+      dataDir: options.dataDir,
+      library,
+      results: new BenchResultsStore(db, now),
+      pins,
+      requireDevice,
+      openSession,
+      onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
+      technician: () => profiles.identity(),
+      onProgress: (progress) => emit('bench.progress', progress),
+    }),
     'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
     'profile.get': async () => profiles.get(),
     'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),

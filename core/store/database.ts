@@ -104,6 +104,39 @@ const MIGRATIONS: readonly string[] = [
    ALTER TABLE flash_targets ADD COLUMN transfer_bytes INTEGER NOT NULL DEFAULT 0;  -- payload bytes sent, every attempt
    ALTER TABLE flash_targets ADD COLUMN transfer_ms INTEGER NOT NULL DEFAULT 0;     -- time spent sending them
    ALTER TABLE flash_jobs ADD COLUMN bundle TEXT;                          -- JSON: file name, size, signers, counter`,
+  // 6: benchmark runs with their raw samples (comparable run to run, device to device) and
+  // inference diagnoses, both kept as the record of what a gateway did on site.
+  `CREATE TABLE bench_runs (
+     id TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     device_name TEXT NOT NULL,
+     hardware_class TEXT NOT NULL,     -- the gateway's model, which baselines are given for
+     model_sha256 TEXT NOT NULL,       -- hex SHA-256 of the .onnx file the gateway ran
+     model_name TEXT NOT NULL,
+     model_version TEXT NOT NULL,
+     settings TEXT NOT NULL,           -- JSON: warmup, iterations, threads
+     run TEXT NOT NULL,                -- JSON: what the gateway reported (load time, memory, providers, cancelled)
+     samples BLOB NOT NULL,            -- per-inference latencies in µs, Float64 little-endian
+     stats TEXT NOT NULL,              -- JSON LatencyStats
+     verdict TEXT NOT NULL CHECK (verdict IN ('pass', 'warn', 'fail', 'no-baseline')),
+     reasons TEXT NOT NULL,            -- JSON string[]
+     baseline TEXT,                    -- JSON { id, label } of the bundle judged against; NULL when none
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX bench_runs_device ON bench_runs (device_id, created_at);
+   CREATE TABLE diagnoses (
+     id TEXT PRIMARY KEY,
+     device_id TEXT NOT NULL,
+     device_name TEXT NOT NULL,
+     bundle_id TEXT NOT NULL,          -- the library bundle used as the reference
+     bundle_label TEXT NOT NULL,
+     verdict TEXT NOT NULL,            -- pass | wrong-model | drift | load-failed | not-installed | error
+     explanation TEXT NOT NULL,
+     comparisons TEXT NOT NULL,        -- JSON: per golden case and output
+     detail TEXT NOT NULL,             -- JSON: cases, failed cases, model hashes, notes
+     created_at INTEGER NOT NULL
+   );
+   CREATE INDEX diagnoses_device ON diagnoses (device_id, created_at);`,
 ];
 
 export function openDatabase(dataDir: string, file = 'fieldline.db'): Db {

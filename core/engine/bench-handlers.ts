@@ -1,0 +1,239 @@
+/**
+ * The API handlers for benchmarks and diagnostics: an authenticated session with the gateway
+ * (as flash opens them), the shared gateway code of core/bench, and the results store.
+ *
+ * Baselines and references come only from verified library bundles: a benchmark is judged, and
+ * a gateway diagnosed, against what a trusted signer published, never against a loose file.
+ */
+import { join } from 'node:path';
+import { ApiError } from '../api/contract.js';
+import type { Handlers } from '../api/dispatch.js';
+import type { BenchProgress, BenchModelRef, Device, DeviceDescriptor, DevicePath, OutputComparisonShape } from '../api/schemas.js';
+import { baselineFor, judge } from '../bench/baseline.js';
+import { readModelPayloads } from '../bench/bundle-payloads.js';
+import { bundleModelSha256, diagnose, type OutputComparison } from '../bench/diagnose.js';
+import {
+  baselineBundleFor,
+  benchOnGateway,
+  inferOnGateway,
+  type InstalledModelRef,
+  type LibraryModelBundle,
+} from '../bench/gateway-run.js';
+import type { BenchResultsStore } from '../bench/results-store.js';
+import { computeStats } from '../bench/stats.js';
+import { parseManifest, type Manifest } from '../bundle/manifest.js';
+import { authenticate } from '../protocol/client-session.js';
+import type { Ed25519Identity } from '../protocol/identity.js';
+import type { PinStore } from '../store/pin-store.js';
+import { libraryDir, type BundleLibrary } from './bundle-library.js';
+import { rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
+
+type BenchMethods = 'bench.run' | 'bench.list' | 'bench.get' | 'diagnose.run' | 'diagnose.list';
+
+export interface BenchEngineDeps {
+  readonly dataDir: string;
+  readonly library: BundleLibrary;
+  readonly results: BenchResultsStore;
+  readonly pins: PinStore;
+  readonly requireDevice: (id: string) => Device;
+  readonly openSession: (path: DevicePath, options: OpenOptions) => Promise<DeviceSession>;
+  readonly onDescriptor: (deviceId: string, descriptor: DeviceDescriptor) => void;
+  readonly technician: () => Ed25519Identity | null;
+  readonly onProgress: (progress: BenchProgress) => void;
+}
+
+/** The agent's defaults (BENCH-DESIGN.md), recorded with the run so runs compare like for like. */
+const DEFAULT_WARMUP = 10;
+const DEFAULT_ITERATIONS = 100;
+
+/** Opens a verified session over the gateway's best path and authenticates the technician, then runs `use`. */
+async function withAuthenticated<T>(deps: BenchEngineDeps, deviceId: string, use: (session: DeviceSession) => Promise<T>): Promise<T> {
+  const device = deps.requireDevice(deviceId);
+  const identity = deps.technician();
+  if (!identity)
+    throw new ApiError(
+      'no_profile',
+      'there is no technician profile on this laptop yet',
+      'Create your technician profile first (name and organisation).',
+    );
+  let lastError: unknown = new ApiError('no_path', `${device.name} has no known path`, 'Run discovery again.');
+  for (const path of rankPaths(device.paths)) {
+    let session: DeviceSession;
+    try {
+      session = await deps.openSession(path, { expectId: deviceId, pins: deps.pins });
+    } catch (err) {
+      // A pin or identity failure is a security verdict: never fall through to another path.
+      const code = (err as { code?: string }).code;
+      if (code === 'pin_mismatch' || code === 'identity_mismatch') throw err;
+      lastError = err;
+      continue;
+    }
+    try {
+      await authenticate(session.peer, deviceId, identity);
+      deps.onDescriptor(deviceId, session.descriptor);
+      return await use(session);
+    } finally {
+      await session.close();
+    }
+  }
+  throw lastError;
+}
+
+function describeRef(ref: BenchModelRef): string {
+  return 'sha256' in ref ? `with SHA-256 ${ref.sha256.slice(0, 12)}…` : `${ref.name} ${ref.version}`;
+}
+
+function installedModel(descriptor: DeviceDescriptor, ref: BenchModelRef): InstalledModelRef {
+  const found = descriptor.models.find((m) =>
+    'sha256' in ref ? m.sha256 === ref.sha256 : m.name === ref.name && m.version === ref.version,
+  );
+  if (!found)
+    throw new ApiError(
+      'model_not_installed',
+      `${descriptor.name} has no installed model ${describeRef(ref)}; it has ${descriptor.models.map((m) => `${m.name} ${m.version}`).join(', ') || 'none'}`,
+      'Flash the model bundle first, or pick one of the installed models.',
+    );
+  return found;
+}
+
+/** Every verified model bundle of the library with its signed manifest, as verified. */
+function libraryModelBundles(library: BundleLibrary): LibraryModelBundle[] {
+  const out: LibraryModelBundle[] = [];
+  for (const b of library.list()) {
+    if (b.kind !== 'model' || b.status !== 'verified') continue;
+    const json = library.get(b.id).manifestJson;
+    const parsed = json === null ? null : parseManifest(json);
+    if (parsed?.ok) out.push({ id: b.id, label: `${b.name ?? b.fileName} ${b.version ?? ''}`.trim(), manifest: parsed.manifest });
+  }
+  return out;
+}
+
+/** The verified model bundle diagnostics use as the reference, with its model and golden payloads. */
+async function referenceBundle(
+  deps: BenchEngineDeps,
+  bundleId: string,
+): Promise<{ label: string; manifest: Manifest; payloads: Map<string, Uint8Array> }> {
+  const detail = deps.library.get(bundleId);
+  const b = detail.bundle;
+  if (b.status !== 'verified')
+    throw new ApiError(
+      'bundle_refused',
+      `${b.fileName} is not verified${b.reason ? `: ${b.reason.message}` : ''}; it cannot be the reference`,
+      'Import a bundle that verifies, or fix the trust store.',
+    );
+  // The signed manifest exactly as verified, not the library's display form of it.
+  const parsed = detail.manifestJson === null ? null : parseManifest(detail.manifestJson);
+  const manifest = parsed?.ok ? parsed.manifest : null;
+  if (!manifest || manifest.kind !== 'model' || !manifest.model)
+    throw new ApiError(
+      'not_a_model',
+      `${b.fileName} is not a model bundle (kind ${manifest?.kind ?? 'unknown'})`,
+      'Choose a bundle of kind "model".',
+    );
+  const payloads = await readModelPayloads(join(libraryDir(deps.dataDir), `${bundleId}.flb`), manifest);
+  return { label: `${manifest.name} ${manifest.version}`, manifest, payloads };
+}
+
+/** JSON has no Infinity or NaN: an error that cannot be measured (shape mismatch) crosses as null. */
+function finite(v: number): number | null {
+  return Number.isFinite(v) ? v : null;
+}
+
+function comparisonShape(c: OutputComparison): OutputComparisonShape {
+  return {
+    case: c.case,
+    output: c.output,
+    ok: c.ok,
+    maxAbs: finite(c.maxAbs),
+    maxRel: finite(c.maxRel),
+    cosine: finite(c.cosine),
+    ...(c.topK ? { topK: { k: c.topK.k, agree: c.topK.agree } } : {}),
+    message: c.message,
+  };
+}
+
+export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethods> {
+  return {
+    'bench.run': async ({ deviceId, model, warmup, iterations, threads }) => {
+      const settings = {
+        ...(warmup === undefined ? {} : { warmup }),
+        ...(iterations === undefined ? {} : { iterations }),
+        ...(threads === undefined ? {} : { threads }),
+      };
+      const measured = await withAuthenticated(deps, deviceId, async ({ peer, descriptor }) => {
+        const installed = installedModel(descriptor, model);
+        const outcome = await benchOnGateway(peer, descriptor.maxFrame, installed, settings, (p) =>
+          deps.onProgress({ deviceId, runId: p.runId, done: p.done, total: p.total }),
+        );
+        return { descriptor, installed, ...outcome };
+      });
+      const { descriptor, installed, run, samplesUs } = measured;
+      if (samplesUs.length === 0)
+        throw new ApiError(
+          'no_samples',
+          `the benchmark on ${descriptor.name} ${run.cancelled ? 'was cancelled before' : 'ended without'} a single timed inference`,
+          'Run it again; lower the warm-up count if it was cancelled during warm-up.',
+        );
+      const stats = computeStats(samplesUs);
+      const library = baselineBundleFor(libraryModelBundles(deps.library), installed);
+      const judgement = judge(stats, baselineFor(library?.baselines, descriptor.model), descriptor.model);
+      return deps.results.addRun({
+        deviceId,
+        deviceName: descriptor.name,
+        hardwareClass: descriptor.model,
+        model: { name: installed.name, version: installed.version, sha256: installed.sha256 },
+        settings: { warmup: warmup ?? DEFAULT_WARMUP, iterations: iterations ?? DEFAULT_ITERATIONS, threads: threads ?? null },
+        run: {
+          iterations: run.iterations,
+          loadMs: run.loadMs,
+          peakRssBytes: run.peakRssBytes,
+          executionProvider: run.executionProvider,
+          providers: [...run.providers],
+          cancelled: run.cancelled,
+        },
+        stats,
+        verdict: judgement.verdict,
+        reasons: [...judgement.reasons],
+        baselineBundle: library ? { id: library.id, label: library.label } : null,
+        samplesUs: Array.from(samplesUs),
+      });
+    },
+    'bench.list': async ({ deviceId }) => deps.results.listRuns(deviceId),
+    'bench.get': async ({ id }) => {
+      const run = deps.results.getRun(id);
+      if (run === null) throw new ApiError('unknown_bench_run', `there is no stored benchmark run ${id}`, 'Pick a run from the list.');
+      return run;
+    },
+    'diagnose.run': async ({ deviceId, bundleId }) => {
+      deps.requireDevice(deviceId);
+      const bundle = await referenceBundle(deps, bundleId);
+      const { manifest } = bundle;
+      const { descriptor, diagnosis } = await withAuthenticated(deps, deviceId, async ({ peer, descriptor }) => {
+        const installed = descriptor.models.find((m) => m.name === manifest.name && m.version === manifest.version);
+        const result = await diagnose({
+          manifest,
+          payloads: bundle.payloads,
+          gatewayModelSha256: installed?.sha256 ?? null,
+          infer: inferOnGateway(peer, { name: manifest.name, version: manifest.version }),
+        });
+        return { descriptor, diagnosis: result };
+      });
+      return deps.results.addDiagnosis({
+        deviceId,
+        deviceName: descriptor.name,
+        bundleId,
+        bundleLabel: bundle.label,
+        verdict: diagnosis.verdict,
+        ok: diagnosis.ok,
+        explanation: diagnosis.explanation,
+        cases: diagnosis.cases,
+        failedCases: diagnosis.failedCases,
+        comparisons: diagnosis.comparisons.map(comparisonShape),
+        bundleModelSha256: diagnosis.bundleModelSha256 ?? bundleModelSha256(manifest),
+        gatewayModelSha256: diagnosis.gatewayModelSha256,
+        notes: [...diagnosis.notes],
+      });
+    },
+    'diagnose.list': async ({ deviceId }) => deps.results.listDiagnoses(deviceId),
+  };
+}
