@@ -5,6 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
 import { startViewSync } from './app/view.js';
+import { startBenchSync } from './bench/bench-service.js';
 import { startBundlesSync } from './bundles/bundles-service.js';
 import { startDevicesSync } from './devices/devices-service.js';
 import { startFlashSync } from './flash/flash-service.js';
@@ -17,6 +18,8 @@ import './styles/layout.css';
 import './styles/devices.css';
 import './styles/bundles.css';
 import './styles/flash.css';
+import 'uplot/dist/uPlot.min.css';
+import './styles/bench.css';
 
 startTheme();
 startClock();
@@ -25,6 +28,7 @@ startProfileSync();
 startDevicesSync();
 startBundlesSync();
 startFlashSync();
+startBenchSync();
 startViewSync();
 
 const container = document.getElementById('root');

@@ -3,10 +3,15 @@
  */
 import { create } from 'zustand';
 
-export const VIEWS = ['devices', 'bundles', 'flash'] as const;
+export const VIEWS = ['devices', 'bundles', 'flash', 'bench'] as const;
 export type View = (typeof VIEWS)[number];
 
-export const VIEW_LABELS: Readonly<Record<View, string>> = { devices: 'Devices', bundles: 'Bundles', flash: 'Flash' };
+export const VIEW_LABELS: Readonly<Record<View, string>> = {
+  devices: 'Devices',
+  bundles: 'Bundles',
+  flash: 'Flash',
+  bench: 'Benchmark',
+};
 
 export function viewFromHash(hash: string): View {
   const name = hash.replace(/^#\/?/, '');
