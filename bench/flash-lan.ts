@@ -27,15 +27,13 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
 import { execFile } from 'node:child_process';
-import { loadDemoTechnician } from '../agent/demo-technician.js';
-import { openDeviceSession } from '../core/engine/device-session.js';
-import { commitArtifact, sendArtifact, type TransferResult } from '../core/flash/transfer.js';
-import { authenticate } from '../core/protocol/client-session.js';
+import type { TransferResult } from '../core/flash/transfer.js';
 import { cleanupPrefix, createTestLan, netnsUnavailableReason, testPrefix } from '../test/helpers/netns.js';
 import { sshdUnavailableReason, startSshd, type Sshd } from '../test/helpers/sshd.js';
 import { makeBenchBundle, type BenchBundle } from './helpers/bench-bundle.js';
 import { launchDelayProxy, type DelayProxyProcess } from './helpers/delay-proxy.js';
 import { launchFlashAgent, type FlashAgentProcess } from './helpers/flash-agent.js';
+import { timedSend, type TimedSend } from './helpers/timed-send.js';
 import { isMain, median, pct, ratio, saveResults, table } from './helpers/report.js';
 
 const execFileAsync = promisify(execFile);
@@ -100,27 +98,9 @@ async function timeFieldline(
   port: number,
   bundle: BenchBundle,
   verify: boolean,
-): Promise<{ ms: number; commitMs: number | null; result: TransferResult }> {
-  const technician = loadDemoTechnician();
+): Promise<TimedSend> {
   const agent = await agents.fresh();
-  const t0 = performance.now();
-  const session = await openDeviceSession({ transport: 'tcp', host: address, port, tls: true, via: 'manual' }, { expectId: agent.id });
-  try {
-    await authenticate(session.peer, agent.id, technician.identity);
-    const result = await sendArtifact(session.peer, bundle, { commit: false });
-    const ms = performance.now() - t0;
-    if (result.held !== bundle.size) throw new Error(`the gateway holds ${result.held} of ${bundle.size} bytes`);
-    let commitMs: number | null = null;
-    if (verify) {
-      const c0 = performance.now();
-      const commit = await commitArtifact(session.peer, bundle.sha256);
-      commitMs = performance.now() - c0;
-      if (!commit.verified) throw new Error('the gateway did not verify the bundle');
-    }
-    return { ms, commitMs, result };
-  } finally {
-    await session.close();
-  }
+  return timedSend({ transport: 'tcp', host: address, port, tls: true, via: 'manual' }, agent.id, bundle, verify);
 }
 
 async function timeScp(sshd: Sshd, bundle: BenchBundle, remoteDir: string): Promise<number> {
@@ -162,7 +142,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const runs = Number(values.runs);
   const slowRuns = Number(values['slow-runs']);
   const sizeMiB = Number(values['size-mib']);
-  for (const [name, v] of [['--runs', runs], ['--slow-runs', slowRuns], ['--size-mib', sizeMiB]] as const)
+  for (const [name, v] of [
+    ['--runs', runs],
+    ['--slow-runs', slowRuns],
+    ['--size-mib', sizeMiB],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, not ${v}`);
   const rtts = values.rtts.split(',').map(Number);
   if (rtts.some((r) => !Number.isFinite(r) || r < 0 || r > 1000)) throw new Error(`--rtts must be milliseconds, not "${values.rtts}"`);
@@ -173,7 +157,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const prefix = testPrefix('fl');
   const netnsReason = await netnsUnavailableReason(prefix);
   if (netnsReason) {
-    console.log(`bench/flash-lan skipped: network namespaces are not allowed here (${netnsReason}); shaping lo would slow every process on the machine`);
+    console.log(
+      `bench/flash-lan skipped: network namespaces are not allowed here (${netnsReason}); shaping lo would slow every process on the machine`,
+    );
     return [];
   }
   const sshdReason = await sshdUnavailableReason();
@@ -185,7 +171,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     const t0 = performance.now();
     const bundle = await makeBenchBundle(path.join(dir, 'bench-random.flb'), sizeMiB * MIB, 'random');
-    console.log(`artifact: ${(bundle.size / MIB).toFixed(1)} MiB signed bundle (AES-CTR payload), made in ${Math.round(performance.now() - t0)} ms`);
+    console.log(
+      `artifact: ${(bundle.size / MIB).toFixed(1)} MiB signed bundle (AES-CTR payload), made in ${Math.round(performance.now() - t0)} ms`,
+    );
     const lan = await createTestLan(prefix, 1);
     const host = lan.hosts[0]!;
     const address = host.addresses[0]!;
@@ -200,7 +188,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     );
     const sshTarget = sshd ? [{ listenHost: address, listenPort: PROXY_SSH_PORT, targetHost: address, targetPort: SSH_PORT }] : [];
     const server = sshd;
-    const sshVia = server ? { ...server, scpArgs: (local: string, remote: string) => withPort(server.scpArgs(local, remote), PROXY_SSH_PORT) } : null;
+    const sshVia = server
+      ? { ...server, scpArgs: (local: string, remote: string) => withPort(server.scpArgs(local, remote), PROXY_SSH_PORT) }
+      : null;
 
     for (const config of configs) {
       await shapeRate(hostEnd, host.ns, config);

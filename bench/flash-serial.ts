@@ -23,13 +23,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { loadDemoTechnician } from '../agent/demo-technician.js';
-import { openDeviceSession } from '../core/engine/device-session.js';
-import { commitArtifact, sendArtifact, type TransferResult } from '../core/flash/transfer.js';
-import { authenticate } from '../core/protocol/client-session.js';
+import type { TransferResult } from '../core/flash/transfer.js';
 import { startUartRelay, type UartRelay } from '../test/helpers/uart-relay.js';
 import { makeBenchBundle, sha256File, type BenchBundle, type PayloadKind } from './helpers/bench-bundle.js';
 import { launchFlashAgent, type FlashAgentProcess } from './helpers/flash-agent.js';
+import { timedSend, type TimedSend } from './helpers/timed-send.js';
 import { isMain, median, pct, ratio, saveResults, table } from './helpers/report.js';
 
 const KIB = 1024;
@@ -66,35 +64,10 @@ export interface SerialCaseResult {
   readonly transfer: Omit<TransferResult, 'commit'> | null;
 }
 
-async function timeFieldline(
-  agents: FlashAgentProcess,
-  relay: UartRelay,
-  bundle: BenchBundle,
-  verify: boolean,
-): Promise<{ ms: number; commitMs: number | null; result: TransferResult }> {
+async function timeFieldline(agents: FlashAgentProcess, relay: UartRelay, bundle: BenchBundle, verify: boolean): Promise<TimedSend> {
   const agent = await agents.fresh();
   try {
-    const t0 = performance.now();
-    const session = await openDeviceSession(
-      { transport: 'serial', path: relay.appPath, baudRate: relay.baud, via: 'manual' },
-      { expectId: agent.id },
-    );
-    try {
-      await authenticate(session.peer, agent.id, loadDemoTechnician().identity);
-      const result = await sendArtifact(session.peer, bundle, { commit: false });
-      const ms = performance.now() - t0;
-      if (result.held !== bundle.size) throw new Error(`the gateway holds ${result.held} of ${bundle.size} bytes`);
-      let commitMs: number | null = null;
-      if (verify) {
-        const c0 = performance.now();
-        const commit = await commitArtifact(session.peer, bundle.sha256);
-        commitMs = performance.now() - c0;
-        if (!commit.verified) throw new Error('the gateway did not verify the bundle');
-      }
-      return { ms, commitMs, result };
-    } finally {
-      await session.close();
-    }
+    return await timedSend({ transport: 'serial', path: relay.appPath, baudRate: relay.baud, via: 'manual' }, agent.id, bundle, verify);
   } finally {
     // The line must be free for rz.
     await agents.stop();
@@ -167,7 +140,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const runs = Number(values.runs);
   const sizeKiB = Number(values['size-kib']);
   const baud = Number(values.baud);
-  for (const [name, v] of [['--runs', runs], ['--size-kib', sizeKiB], ['--baud', baud]] as const)
+  for (const [name, v] of [
+    ['--runs', runs],
+    ['--size-kib', sizeKiB],
+    ['--baud', baud],
+  ] as const)
     if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a positive integer, not ${v}`);
   const lineBps = baud / 10;
 
@@ -238,7 +215,9 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     const inc = by('incompressible');
     const comp = by('compressible');
     if (inc) {
-      console.log(`goal incompressible ≥ ${GOAL_INCOMPRESSIBLE_OF_LINE * 100} % of line: ${inc.ofLine >= GOAL_INCOMPRESSIBLE_OF_LINE ? 'met' : 'NOT met'} (${pct(inc.ofLine)})`);
+      console.log(
+        `goal incompressible ≥ ${GOAL_INCOMPRESSIBLE_OF_LINE * 100} % of line: ${inc.ofLine >= GOAL_INCOMPRESSIBLE_OF_LINE ? 'met' : 'NOT met'} (${pct(inc.ofLine)})`,
+      );
       console.log(`goal incompressible ≥ ${GOAL_VS_SZ}× sz: ${inc.ratio >= GOAL_VS_SZ ? 'met' : 'NOT met'} (${ratio(inc.ratio)})`);
     }
     if (comp) console.log(`goal compressible above line rate: ${comp.ofLine > 1 ? 'met' : 'NOT met'} (${pct(comp.ofLine)})`);

@@ -6,9 +6,9 @@
  * millisecond, so it exercises different onnxruntime kernels than the MLP. Weights come from a
  * seeded PRNG: the same options always give byte-identical model files.
  */
-import { encodeModel, type OnnxNode } from './onnx-codec.js';
+import { encodeModel, softmaxHead, type OnnxNode } from './onnx-codec.js';
 import { seededRandom } from './seeded-random.js';
-import type { TensorSpec } from './tensor-spec.js';
+import { tensorToBytes, type TensorSpec } from './tensor-spec.js';
 
 export interface ConvOptions {
   /** Input channels, height and width (NCHW, batch 1). */
@@ -34,13 +34,6 @@ const KERNEL = 3;
 function checkDim(label: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max)
     throw new Error(`${label} must be a whole number from 1 to ${max}, not ${value}`);
-}
-
-function littleEndian(values: Float32Array): Uint8Array {
-  const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return out;
 }
 
 export function buildConv(options: ConvOptions): BuiltConvModel {
@@ -78,27 +71,17 @@ export function buildConv(options: ConvOptions): BuiltConvModel {
     { name: 'pool', opType: 'GlobalAveragePool', inputs: ['features'], outputs: ['pooled'] },
     { name: 'flatten', opType: 'Flatten', inputs: ['pooled'], outputs: ['flat'], attributes: [{ kind: 'int', name: 'axis', value: 1 }] },
     { name: 'fc', opType: 'Gemm', inputs: ['flat', 'fc_w', 'fc_b'], outputs: [softmax ? 'logits' : outputName] },
-    ...(softmax
-      ? [
-          {
-            name: 'softmax',
-            opType: 'Softmax',
-            inputs: ['logits'],
-            outputs: [outputName],
-            attributes: [{ kind: 'int', name: 'axis', value: -1 }],
-          } as const,
-        ]
-      : []),
+    ...softmaxHead(softmax, outputName),
   ];
   const bytes = encodeModel({
     graphName: options.name ?? `conv_${channels}x${height}x${width}_${filters}f_${classes}c`,
     docString: `Fieldline demo CNN: ${channels}×${height}×${width} → Conv3×3(${filters}) → Relu → GAP → Gemm(${classes})${softmax ? ' → Softmax' : ''}, seed ${options.seed}`,
     nodes,
     initializers: [
-      { name: 'conv_w', type: 'float32', dims: [filters, channels, KERNEL, KERNEL], raw: littleEndian(convW) },
-      { name: 'conv_b', type: 'float32', dims: [filters], raw: littleEndian(convB) },
-      { name: 'fc_w', type: 'float32', dims: [filters, classes], raw: littleEndian(fcW) },
-      { name: 'fc_b', type: 'float32', dims: [classes], raw: littleEndian(fcB) },
+      { name: 'conv_w', type: 'float32', dims: [filters, channels, KERNEL, KERNEL], raw: tensorToBytes(convW) },
+      { name: 'conv_b', type: 'float32', dims: [filters], raw: tensorToBytes(convB) },
+      { name: 'fc_w', type: 'float32', dims: [filters, classes], raw: tensorToBytes(fcW) },
+      { name: 'fc_b', type: 'float32', dims: [classes], raw: tensorToBytes(fcB) },
     ],
     inputs,
     outputs,

@@ -9,7 +9,9 @@
 import { OnnxModelError } from './model-error.js';
 import { loadModel, runFloat32, type Float32Feeds } from './onnx-session.js';
 import { seededRandom } from './seeded-random.js';
-import { concreteShape, elementCount, type TensorSpec } from './tensor-spec.js';
+import { concreteShape, elementCount, tensorToBytes, type TensorSpec } from './tensor-spec.js';
+
+export { tensorToBytes };
 
 export interface GoldenTolerance {
   readonly maxAbs: number;
@@ -49,14 +51,6 @@ export interface GoldenCaseEntry {
 
 /** Across CPUs and thread counts float32 sums differ in the last bits; this leaves room for that only. */
 export const DEFAULT_TOLERANCE: GoldenTolerance = { maxAbs: 1e-4, maxRel: 1e-3, minCosine: 0.9999 };
-
-/** Float32 values as raw little-endian bytes, whatever the host's byte order. */
-export function tensorToBytes(data: Float32Array): Uint8Array {
-  const out = new Uint8Array(data.length * 4);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
-  return out;
-}
 
 /** Raw little-endian bytes back to float32 values; throws if the length is not a multiple of 4. */
 export function bytesToFloat32(bytes: Uint8Array): Float32Array {

@@ -5,9 +5,9 @@
  * from a seeded PRNG: the same options always give byte-identical model files, so a model bundle
  * built twice has the same hash and its golden outputs stay valid.
  */
-import { encodeModel, type OnnxNode } from './onnx-codec.js';
+import { encodeModel, softmaxHead, type OnnxNode } from './onnx-codec.js';
 import { seededRandom } from './seeded-random.js';
-import type { TensorSpec } from './tensor-spec.js';
+import { tensorToBytes, type TensorSpec } from './tensor-spec.js';
 
 export interface MlpOptions {
   readonly inputSize: number;
@@ -49,13 +49,6 @@ function checkDim(label: string, value: number): void {
     throw new Error(`${label} must be a whole number from 1 to ${MAX_DIM}, not ${value}`);
 }
 
-function littleEndian(values: Float32Array): Uint8Array {
-  const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return out;
-}
-
 export function buildMlp(options: MlpOptions): BuiltModel {
   checkDim('inputSize', options.inputSize);
   checkDim('hidden', options.hidden);
@@ -91,27 +84,17 @@ export function buildMlp(options: MlpOptions): BuiltModel {
     { name: 'relu', opType: 'Relu', inputs: ['fc1_biased'], outputs: ['hidden'] },
     { name: 'fc2', opType: 'MatMul', inputs: ['hidden', 'w2'], outputs: ['fc2_out'] },
     { name: 'fc2_bias', opType: 'Add', inputs: ['fc2_out', 'b2'], outputs: [softmax ? 'logits' : outputName] },
-    ...(softmax
-      ? [
-          {
-            name: 'softmax',
-            opType: 'Softmax',
-            inputs: ['logits'],
-            outputs: [outputName],
-            attributes: [{ kind: 'int', name: 'axis', value: -1 }],
-          } as const,
-        ]
-      : []),
+    ...softmaxHead(softmax, outputName),
   ];
   const bytes = encodeModel({
     graphName: options.name ?? `mlp_${inputSize}x${hidden}x${outputs}`,
     docString: `Fieldline demo MLP ${inputSize}→${hidden}→${outputs}${softmax ? ' (softmax)' : ''}, seed ${options.seed}`,
     nodes,
     initializers: [
-      { name: 'w1', type: 'float32', dims: [inputSize, hidden], raw: littleEndian(parameters.w1) },
-      { name: 'b1', type: 'float32', dims: [hidden], raw: littleEndian(parameters.b1) },
-      { name: 'w2', type: 'float32', dims: [hidden, outputs], raw: littleEndian(parameters.w2) },
-      { name: 'b2', type: 'float32', dims: [outputs], raw: littleEndian(parameters.b2) },
+      { name: 'w1', type: 'float32', dims: [inputSize, hidden], raw: tensorToBytes(parameters.w1) },
+      { name: 'b1', type: 'float32', dims: [hidden], raw: tensorToBytes(parameters.b1) },
+      { name: 'w2', type: 'float32', dims: [hidden, outputs], raw: tensorToBytes(parameters.w2) },
+      { name: 'b2', type: 'float32', dims: [outputs], raw: tensorToBytes(parameters.b2) },
     ],
     inputs,
     outputs: outputSpecs,

@@ -170,3 +170,18 @@ export function readModelSignature(bytes: Uint8Array): ModelSignature {
     outputs: graph.output.map((v) => toSpec(v, 'output')),
   };
 }
+
+/** A classifier's optional last node: Softmax over the last axis from 'logits' to the output. */
+export function softmaxHead(softmax: boolean, outputName: string): OnnxNode[] {
+  return softmax
+    ? [
+        {
+          name: 'softmax',
+          opType: 'Softmax',
+          inputs: ['logits'],
+          outputs: [outputName],
+          attributes: [{ kind: 'int', name: 'axis', value: -1 }],
+        },
+      ]
+    : [];
+}

@@ -56,3 +56,11 @@ export function elementCount(shape: readonly (number | string)[], symbolic = 1):
 export function concreteShape(shape: readonly (number | string)[], symbolic = 1): number[] {
   return shape.map((d) => (typeof d === 'number' ? d : symbolic));
 }
+
+/** Float32 values as raw little-endian bytes, whatever the host's byte order. */
+export function tensorToBytes(data: Float32Array): Uint8Array {
+  const out = new Uint8Array(data.length * 4);
+  const view = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) view.setFloat32(i * 4, data[i]!, true);
+  return out;
+}
