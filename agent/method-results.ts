@@ -50,6 +50,15 @@ export const statusResult = z.object({
     .optional(),
   /** The gateway's own health check of its last trial boot. */
   health: z.object({ state: z.enum(['ok', 'failed', 'unchecked']), message: z.string(), at: z.number().int().nullable() }).optional(),
+  /** The artifact store: committed artifacts kept for a retry, and partial ones being (or abandoned while being) received. */
+  artifacts: z
+    .object({
+      committed: z.number().int(),
+      committedBytes: z.number().int(),
+      partial: z.number().int(),
+      partialBytes: z.number().int(),
+    })
+    .optional(),
 });
 export type StatusResult = z.infer<typeof statusResult>;
 

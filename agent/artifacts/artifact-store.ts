@@ -10,10 +10,16 @@
  * answered with `out_of_order` and the resume point, so the sender rewinds. Chunks of one
  * artifact are handled strictly in arrival order (one queue per artifact), because FGP serves
  * requests concurrently and the offsets only make sense in order.
+ *
+ * Cleanup (a gateway's disk is small and nobody logs in to tidy it): an installed artifact is
+ * removed by its installer once the slot or model store holds the content; at most `keep` other
+ * committed artifacts stay (least recently used go first: a retry can then skip the transfer);
+ * a `.part` nobody touched for `partTtlMs` is abandoned and removed at startup, and when
+ * `artifact.begin` finds too little space. Last use is the file's mtime, set from `now()`.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open, readFile, rename, stat, unlink, writeFile, mkdir, type FileHandle } from 'node:fs/promises';
+import { open, readFile, readdir, rename, stat, unlink, utimes, writeFile, mkdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { manifestSchema, type Manifest } from '../../core/bundle/manifest.js';
@@ -22,6 +28,11 @@ import { diskSpace } from '../system-status.js';
 import { fsyncDir, writeDurable } from '../durable-file.js';
 
 export const ARTIFACTS_DIR = 'artifacts';
+export const DEFAULT_KEEP_ARTIFACTS = 2;
+export const DEFAULT_PART_TTL_MS = 24 * 3600_000;
+const SHA_FILE = /^([0-9a-f]{64})\.(part|meta\.json|flb|verified\.json)$/;
+type Ext = 'part' | 'meta.json' | 'flb' | 'verified.json';
+const EXTS: readonly Ext[] = ['part', 'meta.json', 'flb', 'verified.json'];
 
 const metaFile = z.object({ size: z.number().int().min(0), name: z.string().max(255).nullable() });
 const verifiedFile = z.object({ manifest: manifestSchema, verifiedAt: z.number().int() });
@@ -61,6 +72,34 @@ export interface ArtifactStoreOptions {
   readonly reserveBytes?: number;
   /** Damage the chunk covering this offset once (fault injection); returns the index or -1. */
   readonly corruption?: (offset: number, length: number) => number;
+  /** Committed artifacts kept besides the one in use, least recently used removed first. Default 2. */
+  readonly keep?: number;
+  /** A `.part` untouched this long is abandoned. Default 24 h. */
+  readonly partTtlMs?: number;
+  /** The clock for last use and the TTL (tests move it instead of sleeping). */
+  readonly now?: () => number;
+}
+
+/** What the store holds, for `status`. */
+export interface ArtifactUsage {
+  readonly committed: number;
+  readonly committedBytes: number;
+  readonly partial: number;
+  readonly partialBytes: number;
+}
+
+/** What a cleanup removed. */
+export interface Swept {
+  readonly parts: readonly string[];
+  readonly committed: readonly string[];
+}
+
+interface OnDisk {
+  readonly sha256: string;
+  readonly complete: boolean;
+  readonly bytes: number;
+  /** Last use (ms): the mtime of the .flb, or of the newer of .part and .meta.json. */
+  readonly usedAt: number;
 }
 
 function isMissing(err: unknown): boolean {
@@ -93,14 +132,98 @@ export class ArtifactStore {
     private readonly options: ArtifactStoreOptions,
   ) {}
 
+  /** Opens the store and removes what a previous run abandoned (stale parts, surplus artifacts). */
   static async open(stateDir: string, options: ArtifactStoreOptions = {}): Promise<ArtifactStore> {
     const dir = path.join(stateDir, ARTIFACTS_DIR);
     await mkdir(dir, { recursive: true });
-    return new ArtifactStore(dir, options);
+    const store = new ArtifactStore(dir, options);
+    await store.sweep();
+    return store;
   }
 
-  private file(sha: string, ext: 'part' | 'meta.json' | 'flb' | 'verified.json'): string {
+  private file(sha: string, ext: Ext): string {
     return path.join(this.dir, `${sha}.${ext}`);
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private get keep(): number {
+    return Math.max(0, this.options.keep ?? DEFAULT_KEEP_ARTIFACTS);
+  }
+
+  /** Marks an artifact as used now (its files' mtime), for the TTL and the LRU order. */
+  private async touch(sha: string, ...exts: Ext[]): Promise<void> {
+    const t = this.now() / 1000;
+    for (const ext of exts)
+      await utimes(this.file(sha, ext), t, t).catch((err: unknown) => {
+        if (!isMissing(err)) throw err;
+      });
+  }
+
+  /** Every artifact with a file in the store, as found on disk. */
+  private async onDisk(): Promise<OnDisk[]> {
+    const found = new Map<string, { complete: boolean; bytes: number; usedAt: number }>();
+    for (const name of await readdir(this.dir)) {
+      const m = SHA_FILE.exec(name);
+      const sha = m?.[1];
+      const ext = EXTS.find((e) => e === m?.[2]);
+      if (sha === undefined || ext === undefined) continue;
+      let st;
+      try {
+        st = await stat(path.join(this.dir, name));
+      } catch (err) {
+        if (isMissing(err)) continue;
+        throw err;
+      }
+      const item = found.get(sha) ?? { complete: false, bytes: 0, usedAt: 0 };
+      if (ext === 'flb') {
+        item.complete = true;
+        item.bytes = st.size;
+        item.usedAt = st.mtimeMs;
+      } else if (!item.complete && (ext === 'part' || ext === 'meta.json')) {
+        if (ext === 'part') item.bytes = st.size;
+        item.usedAt = Math.max(item.usedAt, st.mtimeMs);
+      }
+      found.set(sha, item);
+    }
+    return [...found].map(([sha256, v]) => ({ sha256, ...v }));
+  }
+
+  async usage(): Promise<ArtifactUsage> {
+    const all = await this.onDisk();
+    const sum = (xs: OnDisk[]): number => xs.reduce((n, x) => n + x.bytes, 0);
+    const committed = all.filter((a) => a.complete);
+    const partial = all.filter((a) => !a.complete);
+    return { committed: committed.length, committedBytes: sum(committed), partial: partial.length, partialBytes: sum(partial) };
+  }
+
+  /**
+   * Removes `.part` files untouched for the TTL, then committed artifacts beyond `keep` (least
+   * recently used first), never those in `protect` and never one being received right now.
+   * `allCommitted` removes every unprotected committed artifact (space is short).
+   */
+  async sweep(protect: readonly string[] = [], allCommitted = false): Promise<Swept> {
+    const ttl = this.options.partTtlMs ?? DEFAULT_PART_TTL_MS;
+    const now = this.now();
+    const inUse = (sha: string): boolean => protect.includes(sha) || (this.entries.get(sha)?.handle ?? null) !== null;
+    const all = await this.onDisk();
+    const parts = all.filter((a) => !a.complete && !inUse(a.sha256) && now - a.usedAt > ttl).map((a) => a.sha256);
+    const committed = all
+      .filter((a) => a.complete && !inUse(a.sha256))
+      .sort((x, y) => y.usedAt - x.usedAt)
+      .slice(allCommitted ? 0 : this.keep)
+      .map((a) => a.sha256);
+    for (const sha of [...parts, ...committed]) await this.remove(sha);
+    return { parts, committed };
+  }
+
+  /** Removes every file of an artifact (installed, abandoned or surplus); waits for its pending requests. */
+  async remove(sha: string): Promise<void> {
+    const entry = this.entries.get(sha);
+    if (entry) return this.serial(entry, () => this.discard(entry));
+    await this.unlinkAll(sha);
   }
 
   private serial<T>(entry: Entry, run: () => Promise<T>): Promise<T> {
@@ -145,12 +268,21 @@ export class ArtifactStore {
     const entry = (await this.entry(sha)) ?? { sha256: sha, size, held: 0, handle: null, queue: Promise.resolve() };
     this.entries.set(sha, entry);
     return this.serial(entry, async () => {
-      if (entry.held === entry.size && (await fileSize(this.file(sha, 'flb'))) !== null) return { held: entry.held };
+      if (entry.held === entry.size && (await fileSize(this.file(sha, 'flb'))) !== null) {
+        await this.touch(sha, 'flb');
+        return { held: entry.held };
+      }
       const needed = entry.size - entry.held + (this.options.reserveBytes ?? 32 * 1024 * 1024);
-      const disk = await diskSpace(this.dir);
-      if (disk && disk.freeBytes < needed) throw noSpace(disk.freeBytes, needed);
+      let disk = await diskSpace(this.dir);
+      if (disk && disk.freeBytes < needed) {
+        // Make room from what nobody is waiting for: abandoned parts, then kept artifacts.
+        const swept = await this.sweep([sha], true);
+        if (swept.parts.length + swept.committed.length > 0) disk = await diskSpace(this.dir);
+        if (disk && disk.freeBytes < needed) throw noSpace(disk.freeBytes, needed);
+      }
       await writeFile(this.file(sha, 'meta.json'), JSON.stringify({ size: entry.size, name }));
       await this.openPart(entry);
+      await this.touch(sha, 'meta.json', 'part');
       return { held: entry.held };
     });
   }
@@ -226,7 +358,7 @@ export class ArtifactStore {
   async commit(sha: string, verify: (file: string) => Promise<BundleVerdict>): Promise<Manifest> {
     const entry = await this.entry(sha);
     if (!entry) throw unknownArtifact(sha);
-    return this.serial(entry, async () => {
+    const manifest = await this.serial(entry, async () => {
       const flb = this.file(sha, 'flb');
       if ((await fileSize(flb)) === null) {
         if (entry.held < entry.size)
@@ -251,6 +383,7 @@ export class ArtifactStore {
         await fsyncDir(this.dir);
         await unlink(this.file(sha, 'meta.json')).catch(() => undefined);
       }
+      await this.touch(sha, 'flb');
       const verdict = await verify(flb);
       if (!verdict.ok || !verdict.manifest) {
         await this.discard(entry);
@@ -262,6 +395,9 @@ export class ArtifactStore {
       await writeDurable(this.file(sha, 'verified.json'), JSON.stringify({ manifest: verdict.manifest, verifiedAt: Date.now() }));
       return verdict.manifest;
     });
+    // Outside this artifact's queue: a sweep waits for the queues of the artifacts it removes.
+    await this.sweep([sha]);
+    return manifest;
   }
 
   /** A committed, verified artifact, or a reason why it is not one. */
@@ -276,17 +412,22 @@ export class ArtifactStore {
       );
     const parsed = verifiedFile.safeParse(JSON.parse(await readFile(this.file(sha, 'verified.json'), 'utf8')));
     if (!parsed.success) throw new FgpError('not_verified', `the verification record of ${sha.slice(0, 12)}… is damaged: commit it again`);
+    await this.touch(sha, 'flb');
     return { sha256: sha, file: this.file(sha, 'flb'), manifest: parsed.data.manifest };
   }
 
   private async discard(entry: Entry): Promise<void> {
     await entry.handle?.close().catch(() => undefined);
     entry.handle = null;
-    for (const ext of ['part', 'meta.json', 'flb', 'verified.json'] as const)
-      await unlink(this.file(entry.sha256, ext)).catch((err: unknown) => {
+    await this.unlinkAll(entry.sha256);
+    this.entries.delete(entry.sha256);
+  }
+
+  private async unlinkAll(sha: string): Promise<void> {
+    for (const ext of EXTS)
+      await unlink(this.file(sha, ext)).catch((err: unknown) => {
         if (!isMissing(err)) throw err;
       });
-    this.entries.delete(entry.sha256);
   }
 
   /** Closes open files (agent stop, emulated reboot or power loss). */

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineMethod } from '../method.js';
+import { forgetArtifact } from './install.js';
 
 const noParams = z.object({});
 
@@ -22,6 +23,8 @@ export const confirm = defineMethod('auth', noParams, ({ agent }) =>
     await agent.flash.power.step('confirm', 3, 'record the install in bundle-guard.json');
     if (image.kind === 'installed') await agent.bundleGuard?.commitInstalled(image.record.manifest);
     await agent.flash.refresh();
+    // The confirmed slot holds the image now: its artifact is no longer needed for a retry.
+    if (image.kind === 'installed') await forgetArtifact(agent, image.record.artifact);
     agent.log.info(`slot ${image.name} (${image.version}) confirmed`);
     return { activeSlot: image.name, version: image.version };
   }),

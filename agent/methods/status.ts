@@ -14,7 +14,7 @@ const noParams = z.object({});
 
 export const status = defineMethod('auth', noParams, async ({ agent, peer, session, transport }): Promise<StatusResult> => {
   const device = agent.device();
-  const [disk, temperature] = await Promise.all([diskSpace(agent.stateDir), temperatureC()]);
+  const [disk, temperature, artifacts] = await Promise.all([diskSpace(agent.stateDir), temperatureC(), agent.flash.artifacts.usage()]);
   const frames = peer.frameStats;
   return {
     time: Date.now(),
@@ -31,6 +31,7 @@ export const status = defineMethod('auth', noParams, async ({ agent, peer, sessi
     trial: agent.flash.slots.trial ? { ...agent.flash.slots.trial } : null,
     lastRollback: agent.flash.slots.lastRollback ? { ...agent.flash.slots.lastRollback } : null,
     health: { ...agent.flash.health() },
+    artifacts,
   };
 });
 

@@ -10,12 +10,13 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { manifestSchema, type Manifest } from '../../core/bundle/manifest.js';
+import { manifestSchema, type Manifest, type PayloadTarget } from '../../core/bundle/manifest.js';
 import { FgpError } from '../../core/protocol/errors.js';
 import { commitTmp, tmpPathFor, writeDurable, writeTmpSynced } from '../durable-file.js';
 import type { PowerRail } from '../faults/faults.js';
 import { checkModel, type ModelCheck } from './model-check.js';
 import { inside, unpackedSize, writePayload } from './payload-writer.js';
+import { checkTargets, installableTargets } from './payload-targets.js';
 
 export const MODELS_DIR = 'models';
 const INDEX_FILE = 'index.json';
@@ -99,6 +100,7 @@ export async function installModel(
   const rel = path.join(slug(manifest.name), slug(manifest.version));
   const dir = path.join(modelsRoot(stateDir), rel);
   const filesDir = path.join(dir, 'files');
+  checkTargets(manifest);
   const modelPayload = manifest.payloads.find((p) => p.target === 'model');
   if (!modelPayload) throw new FgpError('install_failed', `model bundle "${manifest.name}" has no payload with target "model"`);
 
@@ -111,7 +113,7 @@ export async function installModel(
   await rm(dir, { recursive: true, force: true });
   await mkdir(filesDir, { recursive: true });
 
-  const payloads = manifest.payloads.filter((p) => p.target === 'model' || p.target === 'golden');
+  const payloads = manifest.payloads.filter((p) => isModelFile(p.target));
   let modelSha = '';
   for (const [i, payload] of payloads.entries()) {
     const dest = inside(filesDir, payload.path);
@@ -155,10 +157,15 @@ export async function installModel(
   return { entry, check };
 }
 
+/** Written into the version's files directory: the model, its golden tensors and its aux files. */
+function isModelFile(target: PayloadTarget): boolean {
+  return installableTargets('model').includes(target);
+}
+
 function hashOf(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
 export function modelInstallSteps(manifest: Manifest): number {
-  return manifest.payloads.filter((p) => p.target === 'model' || p.target === 'golden').length + 4;
+  return manifest.payloads.filter((p) => isModelFile(p.target)).length + 4;
 }

@@ -1,5 +1,6 @@
 /**
- * The A/B firmware slots: `<state>/slots/<a|b>/files/…` and `slot.json`, written last.
+ * The A/B firmware slots: `<state>/slots/<a|b>/files/…` (the image), `bootloader/…` and `aux/…`
+ * (the bundle's other payload targets, payload-targets.ts) and `slot.json`, written last.
  *
  * A slot is only "complete" when slot.json is there and readable: it is written (tmp, fsync,
  * rename, fsync dir) after every file of the image is on disk, and removed first when a new
@@ -14,6 +15,7 @@ import { manifestSchema, type Manifest } from '../../core/bundle/manifest.js';
 import { commitTmp, fsyncDir, tmpPathFor, writeTmpSynced } from '../durable-file.js';
 import type { PowerRail } from '../faults/faults.js';
 import { inside, unpackedSize, writePayload, type WrittenFile } from './payload-writer.js';
+import { checkTargets, isSlotTarget, SLOT_TARGET_DIRS, SLOT_TARGETS, type SlotTarget } from './payload-targets.js';
 
 export type SlotName = 'a' | 'b';
 export const SLOT_NAMES: readonly SlotName[] = ['a', 'b'];
@@ -26,7 +28,15 @@ const slotFile = z.object({
   version: z.string().max(64),
   artifact: z.string().regex(/^[0-9a-f]{64}$/),
   manifest: manifestSchema,
-  files: z.array(z.object({ path: z.string(), size: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/) })),
+  files: z.array(
+    z.object({
+      path: z.string(),
+      size: z.number().int().min(0),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      /** Absent in records written before bootloader and aux payloads were installed: `slot`. */
+      target: z.enum(SLOT_TARGETS).optional(),
+    }),
+  ),
   installedAt: z.number().int(),
 });
 export type SlotFile = z.infer<typeof slotFile>;
@@ -38,6 +48,11 @@ export type SlotImage =
 
 export function slotDir(stateDir: string, slot: SlotName): string {
   return path.join(stateDir, SLOTS_DIR, slot);
+}
+
+/** Where an installed file of a slot is: its target's directory, then its bundle path. */
+export function slotFilePath(stateDir: string, slot: SlotName, file: { readonly path: string; readonly target?: SlotTarget }): string {
+  return inside(path.join(slotDir(stateDir, slot), SLOT_TARGET_DIRS[file.target ?? 'slot']), file.path);
 }
 
 /** What is in a slot. `factoryVersion` is device.json's, for a slot never installed into ('' = none). */
@@ -70,8 +85,9 @@ export async function readSlot(stateDir: string, slot: SlotName, factoryVersion:
 }
 
 /**
- * Installs the 'slot' payloads of a verified OS/firmware bundle into `slot`. Write steps
- * (phase 'install'): 1 invalidate slot.json, 2 remove the old files, 3…k+2 one per payload,
+ * Installs the slot, bootloader and aux payloads of a verified OS/firmware bundle into `slot`
+ * (any other target is refused before the first write). Write steps (phase 'install'):
+ * 1 invalidate slot.json, 2 remove the old files, 3…k+2 one per payload in manifest order,
  * then slot.json: k+3 the temporary file, k+4 the rename.
  */
 export async function installSlot(
@@ -81,10 +97,11 @@ export async function installSlot(
   power: PowerRail,
 ): Promise<SlotFile> {
   const dir = slotDir(stateDir, slot);
-  const filesDir = path.join(dir, 'files');
   const record = path.join(dir, SLOT_FILE);
-  const payloads = artifact.manifest.payloads.filter((p) => p.target === 'slot');
-  if (payloads.length === 0) throw new Error('the bundle has no payload with target "slot" to install');
+  checkTargets(artifact.manifest);
+  const payloads = artifact.manifest.payloads.flatMap((p) => (isSlotTarget(p.target) ? [{ ...p, target: p.target }] : []));
+  if (!payloads.some((p) => p.target === 'slot')) throw new Error('the bundle has no payload with target "slot" to install');
+  const targetDirs = SLOT_TARGETS.map((t) => path.join(dir, SLOT_TARGET_DIRS[t]));
 
   await power.step('install', 1, `invalidate slot ${slot}`);
   await mkdir(dir, { recursive: true });
@@ -95,21 +112,21 @@ export async function installSlot(
   await fsyncDir(dir);
 
   await power.step('install', 2, `remove the old files of slot ${slot}`);
-  await rm(filesDir, { recursive: true, force: true });
-  await mkdir(filesDir, { recursive: true });
+  for (const targetDir of targetDirs) await rm(targetDir, { recursive: true, force: true });
+  for (const targetDir of targetDirs) await mkdir(targetDir, { recursive: true });
 
-  const written: WrittenFile[] = [];
+  const written: (WrittenFile & { target: SlotTarget })[] = [];
   for (const [i, payload] of payloads.entries()) {
-    const dest = inside(filesDir, payload.path);
-    await power.step('install', 3 + i, `write ${payload.path}`, async () => {
+    const dest = slotFilePath(stateDir, slot, payload);
+    await power.step('install', 3 + i, `write ${payload.target} ${payload.path}`, async () => {
       await mkdir(path.dirname(dest), { recursive: true });
       await writePayload(artifact.file, payload, dest, Math.floor(unpackedSize(payload) / 2));
     });
     await mkdir(path.dirname(dest), { recursive: true });
     const file = await writePayload(artifact.file, payload, dest);
-    if (file) written.push(file);
+    if (file) written.push({ ...file, target: payload.target });
   }
-  await fsyncDir(filesDir);
+  for (const targetDir of targetDirs) await fsyncDir(targetDir);
 
   const content: SlotFile = {
     schema: 1,
@@ -133,5 +150,5 @@ export async function installSlot(
 
 /** Number of install write steps for a slot bundle (for tests that cut power at each). */
 export function slotInstallSteps(manifest: Manifest): number {
-  return manifest.payloads.filter((p) => p.target === 'slot').length + 4;
+  return manifest.payloads.filter((p) => isSlotTarget(p.target)).length + 4;
 }

@@ -44,6 +44,8 @@ export interface FlashEngineDeps {
   /** The audit log's hook point (not wired yet: the audit issue adds it). */
   readonly onStep?: StepHook;
   readonly timing?: Partial<FlashTiming>;
+  /** Gateways flashed at once across every job (default 8, job-runner.ts). */
+  readonly maxActive?: number;
 }
 
 const PLAN_PARALLEL = 8;
@@ -166,6 +168,7 @@ export function createFlashJobs(deps: FlashEngineDeps): FlashJobs {
     onProgress: deps.onProgress,
     ...(deps.onStep ? { onStep: deps.onStep } : {}),
     ...(deps.timing ? { timing: deps.timing } : {}),
+    ...(deps.maxActive !== undefined ? { maxActive: deps.maxActive } : {}),
   });
 }
 

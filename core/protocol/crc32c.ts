@@ -3,7 +3,19 @@
  *
  * Chosen over CRC-32 (IEEE) for its better error detection on short frames; check value for
  * ASCII "123456789" is 0xE3069283.
+ *
+ * Every frame ends in one, so on a fast link this is on the hot path: `@node-rs/crc32` (N-API,
+ * SSE4.2 / ARMv8 CRC instructions, prebuilt per platform) does it when it loads; the table
+ * version below is the fallback (a platform without a prebuilt binary, an Electron ABI problem)
+ * and the reference the native one is tested against.
  */
+import { createRequire } from 'node:module';
+
+type NativeCrc = (input: Uint8Array, initialState?: number) => number;
+
+/** Below this many bytes the N-API call costs more than the table loop. */
+const NATIVE_MIN_BYTES = 256;
+
 const TABLE = (() => {
   const table = new Uint32Array(256 * 8);
   for (let n = 0; n < 256; n++) {
@@ -22,7 +34,33 @@ const TABLE = (() => {
   return table;
 })();
 
-export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
+/** The native function, or null (with the reason kept for diagnostics) when it cannot load. */
+function loadNative(): { readonly fn: NativeCrc | null; readonly problem: string | null } {
+  if (process.env.FIELDLINE_CRC32C === 'js') return { fn: null, problem: 'disabled by FIELDLINE_CRC32C=js' };
+  try {
+    const mod: unknown = createRequire(import.meta.url)('@node-rs/crc32');
+    const fn = (mod as { crc32c?: unknown } | null)?.crc32c;
+    if (typeof fn !== 'function') return { fn: null, problem: '@node-rs/crc32 has no crc32c export' };
+    const native = fn as NativeCrc;
+    // Same convention (init and final xor) as ours, or it is not used at all.
+    if (native(new TextEncoder().encode('123456789')) !== 0xe3069283)
+      return { fn: null, problem: '@node-rs/crc32 gives the wrong check value' };
+    return { fn: native, problem: null };
+  } catch (err) {
+    return { fn: null, problem: (err as Error).message.split('\n')[0] ?? 'load failed' };
+  }
+}
+
+const native = loadNative();
+
+/** Which implementation `crc32c` uses, and why not the native one when it does not. */
+export const crc32cImplementation: { readonly kind: 'native' | 'js'; readonly problem: string | null } = {
+  kind: native.fn ? 'native' : 'js',
+  problem: native.problem,
+};
+
+/** The table version: the fallback, and the reference the native one is tested against. */
+export function crc32cJs(data: Uint8Array, start = 0, end = data.length): number {
   let crc = 0xffffffff;
   let i = start;
   const t = TABLE;
@@ -41,3 +79,10 @@ export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
   for (; i < end; i++) crc = t[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ 0xffffffff) >>> 0;
 }
+
+const nativeFn = native.fn;
+
+export const crc32c: (data: Uint8Array, start?: number, end?: number) => number = nativeFn
+  ? (data, start = 0, end = data.length) =>
+      end - start < NATIVE_MIN_BYTES ? crc32cJs(data, start, end) : nativeFn(data.subarray(start, end)) >>> 0
+  : crc32cJs;

@@ -2,35 +2,22 @@
  * Install, activate, trial boot, confirm and rollback on a real agent: the A/B state machine as
  * a laptop sees it over FGP, across emulated reboots and agent restarts.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunningAgent } from '../../agent/agent.js';
 import { statusResult } from '../../agent/method-results.js';
-import { makeDemoBundles, type DemoBundleSet } from '../../cli/demo-bundles.js';
 import type { FgpPeer } from '../../core/protocol/peer.js';
-import { connect, loadArtifact, rejectsWith, startFlashAgent, upload, type Artifact } from '../helpers/agent-flash-client.js';
+import { loadArtifact, rejectsWith, upload, type Artifact } from '../helpers/agent-flash-client.js';
+import { AgentFixture, osBundleWith } from './flash-support.js';
 
 describe('agent A/B install, trial boot, confirm and rollback', { timeout: 180_000 }, () => {
-  let dir: string;
-  let bundles: DemoBundleSet;
+  const fx = new AgentFixture('fieldline-agent-flash-boot-', 1024 * 1024);
+  const start = fx.start.bind(fx);
+  const open = fx.open.bind(fx);
   let os: Artifact;
   let model: Artifact;
-  const agents: RunningAgent[] = [];
-  const peers: FgpPeer[] = [];
-
-  const start = async (name: string, options: Parameters<typeof startFlashAgent>[1] = {}): Promise<RunningAgent> => {
-    const agent = await startFlashAgent(path.join(dir, name), options);
-    agents.push(agent);
-    return agent;
-  };
-  const open = async (agent: RunningAgent): Promise<Awaited<ReturnType<typeof connect>>> => {
-    const session = await connect(agent);
-    peers.push(session.peer);
-    return session;
-  };
   /** Uploads and installs the demo OS into the inactive slot; returns the open session. */
   const installOs = async (agent: RunningAgent): Promise<FgpPeer> => {
     const { peer } = await open(agent);
@@ -40,16 +27,8 @@ describe('agent A/B install, trial boot, confirm and rollback', { timeout: 180_0
   };
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'fieldline-agent-flash-boot-'));
-    bundles = await makeDemoBundles(path.join(dir, 'bundles'), { imageBytes: 1024 * 1024 });
-    os = await loadArtifact(bundles.osImage.file);
-    model = await loadArtifact(bundles.model.file);
-  });
-
-  after(async () => {
-    for (const p of peers) p.close();
-    for (const a of agents) await a.close();
-    await rm(dir, { recursive: true, force: true });
+    os = await loadArtifact(fx.bundles.osImage.file);
+    model = await loadArtifact(fx.bundles.model.file);
   });
 
   test('install → activate → trial boot → confirm: the new slot runs, survives a restart, and the counter is recorded', async () => {
@@ -76,12 +55,15 @@ describe('agent A/B install, trial boot, confirm and rollback', { timeout: 180_0
     assert.equal(status.trial?.slot, 'b');
     assert.ok(status.trial.deadline > status.time);
     assert.equal(status.health?.state, 'ok');
+    assert.equal(status.artifacts?.committed, 1, 'the artifact stays through the trial, for a retry');
     await rejectsWith(trial.peer.request('install', { sha256: os.sha256 }), 'trial_in_progress');
 
     assert.deepEqual(await trial.peer.request('confirm'), { activeSlot: 'b', version: '1.0.0' });
     const confirmed = statusResult.parse(await trial.peer.request('status'));
     assert.equal(confirmed.trial, null);
     assert.deepEqual(confirmed.firmware, { version: '1.0.0', activeSlot: 'b' });
+    assert.deepEqual(confirmed.artifacts, { committed: 0, committedBytes: 0, partial: 0, partialBytes: 0 }, 'the slot holds it now');
+    await rejectsWith(trial.peer.request('artifact.status', { sha256: os.sha256 }), 'unknown_artifact');
     assert.equal(agent.descriptor().securityCounters?.['os-image'], 1);
 
     await agent.close();
@@ -160,6 +142,54 @@ describe('agent A/B install, trial boot, confirm and rollback', { timeout: 180_0
     assert.equal(descriptor.securityCounters?.model, 1);
     const index = JSON.parse(await readFile(path.join(agent.stateDir, 'models', 'index.json'), 'utf8')) as { models: { dir: string }[] };
     await access(path.join(agent.stateDir, 'models', index.models[0]!.dir, 'files', 'model.onnx'));
+    // The model store holds it now: the artifact is gone, and sending it again to reinstall the active version is refused.
+    await rejectsWith(peer.request('artifact.status', { sha256: model.sha256 }), 'unknown_artifact');
+    await upload(peer, model);
     await rejectsWith(peer.request('install', { sha256: model.sha256 }, 60_000), 'install_failed');
+  });
+
+  test('bootloader and aux payloads go into the inactive slot with the image and are checked on the trial boot', async () => {
+    const built = await osBundleWith(fx.bundles.osImage, path.join(fx.dir, 'bundles', 'full-os.flb'));
+    const full = await loadArtifact(built.file);
+    const agent = await start('full');
+    const { peer } = await open(agent);
+    await upload(peer, full);
+    assert.deepEqual(await peer.request('install', { sha256: full.sha256 }, 60_000), { slot: 'b', version: '1.0.0' });
+    const slotB = path.join(agent.stateDir, 'slots', 'b');
+    assert.equal((await stat(path.join(slotB, 'bootloader', 'u-boot.bin'))).size, 48 * 1024);
+    assert.equal(await readFile(path.join(slotB, 'aux', 'etc', 'gateway.conf'), 'utf8'), 'mode=field\n');
+    const record = JSON.parse(await readFile(path.join(slotB, 'slot.json'), 'utf8')) as { files: { path: string; target: string }[] };
+    assert.deepEqual(
+      record.files.map((f) => `${f.target}:${f.path}`),
+      ['slot:rootfs.img', 'bootloader:u-boot.bin', 'aux:etc/gateway.conf'],
+    );
+    await peer.request('activate', { slot: 'b' });
+    await agent.waitForBoot(2);
+    assert.equal(agent.slots().running, 'b');
+    assert.equal(agent.slots().health.state, 'ok');
+    await (await open(agent)).peer.request('rollback');
+    await agent.waitForBoot(3);
+
+    // A bootloader damaged after the install fails the trial's health check: back to the old slot.
+    await writeFile(path.join(slotB, 'bootloader', 'u-boot.bin'), new Uint8Array(48 * 1024));
+    await (await open(agent)).peer.request('activate', { slot: 'b' });
+    await agent.waitForBoot(4);
+    assert.equal(agent.slots().running, 'a');
+    assert.match(agent.slots().lastRollback?.reason ?? '', /u-boot\.bin is not the file that was installed/);
+  });
+
+  test('a payload target the gateway does not install from that kind of bundle is refused before anything is written', async () => {
+    const built = await osBundleWith(fx.bundles.osImage, path.join(fx.dir, 'bundles', 'odd-os.flb'), [
+      { path: 'stray.onnx', target: 'model', bytes: new Uint8Array(16) },
+    ]);
+    const odd = await loadArtifact(built.file);
+    const agent = await start('odd');
+    const { peer, descriptor } = await open(agent);
+    await upload(peer, odd);
+    const err = await rejectsWith(peer.request('install', { sha256: odd.sha256 }, 60_000), 'install_failed');
+    assert.match(err.message, /"stray\.onnx" has target "model".*kind "os-image".*slot, bootloader, aux/);
+    assert.deepEqual(err.data, { payload: 'stray.onnx', target: 'model' });
+    await assert.rejects(access(path.join(agent.stateDir, 'slots', 'b')), 'slot b was not touched');
+    assert.deepEqual((await open(agent)).descriptor.slots, descriptor.slots);
   });
 });

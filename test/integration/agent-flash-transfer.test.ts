@@ -2,56 +2,25 @@
  * Artifact transfer into a real agent over TLS: chunks, resume after a cut, go-back-N answers,
  * corruption found at commit, and the gateway's own refusal of a tampered bundle.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import type { RunningAgent } from '../../agent/agent.js';
-import { makeDemoBundles, type DemoBundleSet } from '../../cli/demo-bundles.js';
 import { FgpError } from '../../core/protocol/errors.js';
 import type { FgpPeer } from '../../core/protocol/peer.js';
-import {
-  begin,
-  connect,
-  loadArtifact,
-  rejectsWith,
-  send,
-  slice,
-  startFlashAgent,
-  upload,
-  type Artifact,
-} from '../helpers/agent-flash-client.js';
+import { begin, loadArtifact, rejectsWith, send, slice, upload, type Artifact } from '../helpers/agent-flash-client.js';
+import { AgentFixture } from './flash-support.js';
 
 describe('agent artifact transfer', { timeout: 120_000 }, () => {
-  let dir: string;
-  let bundles: DemoBundleSet;
+  const fx = new AgentFixture('fieldline-agent-flash-transfer-', 1024 * 1024);
+  const start = fx.start.bind(fx);
+  const open = async (agent: RunningAgent): Promise<FgpPeer> => (await fx.open(agent)).peer;
   let os: Artifact;
-  const agents: RunningAgent[] = [];
-  const peers: FgpPeer[] = [];
-
-  const start = async (name: string, options: Parameters<typeof startFlashAgent>[1] = {}): Promise<RunningAgent> => {
-    const agent = await startFlashAgent(path.join(dir, name), options);
-    agents.push(agent);
-    return agent;
-  };
-  const open = async (agent: RunningAgent): Promise<FgpPeer> => {
-    const { peer } = await connect(agent);
-    peers.push(peer);
-    return peer;
-  };
 
   before(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'fieldline-agent-flash-transfer-'));
-    bundles = await makeDemoBundles(path.join(dir, 'bundles'), { imageBytes: 1024 * 1024 });
-    os = await loadArtifact(bundles.osImage.file);
-  });
-
-  after(async () => {
-    for (const p of peers) p.close();
-    for (const a of agents) await a.close();
-    await rm(dir, { recursive: true, force: true });
+    os = await loadArtifact(fx.bundles.osImage.file);
   });
 
   test('an OS bundle uploads in chunks, commits verified, and a second begin answers held = size', async () => {
@@ -133,8 +102,8 @@ describe('agent artifact transfer', { timeout: 120_000 }, () => {
   });
 
   test('a tampered bundle is refused by the gateway itself and discarded; so is any bundle with failVerify', async () => {
-    const tamperedFile = path.join(dir, 'tampered.flb');
-    const bytes = await readFile(bundles.osImage.file);
+    const tamperedFile = path.join(fx.dir, 'tampered.flb');
+    const bytes = await readFile(fx.bundles.osImage.file);
     bytes[Math.floor(bytes.length * 0.6)]! ^= 0x01;
     await writeFile(tamperedFile, bytes);
     const tampered = await loadArtifact(tamperedFile);

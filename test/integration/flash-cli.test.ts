@@ -3,47 +3,13 @@
  * people, and the app killed with SIGKILL mid-transfer — after a restart the job is listed as
  * interrupted and a retry resumes from the bytes the gateway already holds.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { RunningAgent } from '../../agent/agent.js';
+import { join } from 'node:path';
 import { dispatch } from '../../core/api/dispatch.js';
 import type { FlashJob, FlashJobDetail } from '../../core/api/schemas.js';
 import { createEngine } from '../../core/engine/engine.js';
-import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { addressOf, demoBundles, openAuthenticated, seedProfile, startGateway } from './flash-support.js';
-
-const root = resolve(import.meta.dirname, '..', '..');
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-/** Runs the CLI; `onLine` may kill it (returns true to send SIGKILL). */
-function fieldline(args: readonly string[], onLine?: (line: string) => boolean): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      stdout += `${line}\n`;
-      if (onLine?.(line) && child.exitCode === null) child.kill('SIGKILL');
-    });
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-  });
-}
+import { addressOf, fieldline, GatewayFixture, openAuthenticated, seedProfile } from './flash-support.js';
 
 function jsonLines(stdout: string): { type: string; [k: string]: unknown }[] {
   return stdout
@@ -53,32 +19,15 @@ function jsonLines(stdout: string): { type: string; [k: string]: unknown }[] {
 }
 
 describe('fieldline flash', () => {
-  let dir: string;
-  let bundles: DemoBundleSet;
-  const agents: RunningAgent[] = [];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fl-flash-cli-'));
-    bundles = await demoBundles(dir, 2 * 1024 * 1024);
-  });
-
-  after(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function gateway(name: string, options: Parameters<typeof startGateway>[2] = {}): Promise<RunningAgent> {
-    const agent = await startGateway(dir, name, options);
-    agents.push(agent);
-    return agent;
-  }
+  const fx = new GatewayFixture('fl-flash-cli-', 2 * 1024 * 1024);
+  const gateway = fx.gateway.bind(fx);
 
   test('--json: JSON lines for every step, exit 0 when every gateway succeeded, 1 otherwise', async () => {
-    const dataDir = join(dir, 'app-json');
+    const dataDir = join(fx.dir, 'app-json');
     seedProfile(dataDir);
     const a = await gateway('cli-a');
     const b = await gateway('cli-b');
-    const run = await fieldline(['flash', bundles.model.file, addressOf(a), addressOf(b), '--json', '--data-dir', dataDir]);
+    const run = await fieldline(['flash', fx.bundles.model.file, addressOf(a), addressOf(b), '--json', '--data-dir', dataDir]);
     assert.equal(run.code, 0, run.stderr);
     const lines = jsonLines(run.stdout);
     assert.equal(lines[0]?.type, 'job');
@@ -90,7 +39,7 @@ describe('fieldline flash', () => {
     const odd = await gateway('cli-odd', { model: 'Toaster T1' });
     const failing = await fieldline([
       'flash',
-      bundles.osImage.file,
+      fx.bundles.osImage.file,
       addressOf(odd),
       addressOf(a),
       '--json',
@@ -106,28 +55,28 @@ describe('fieldline flash', () => {
   });
 
   test('for people: one line per gateway and a summary; bad arguments get a usage error', async () => {
-    const dataDir = join(dir, 'app-human');
+    const dataDir = join(fx.dir, 'app-human');
     seedProfile(dataDir);
     const gw = await gateway('cli-human');
-    const run = await fieldline(['flash', bundles.osImage.file, addressOf(gw), '--data-dir', dataDir]);
+    const run = await fieldline(['flash', fx.bundles.osImage.file, addressOf(gw), '--data-dir', dataDir]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /cli-human\s+✓ 0\.9\.0 → 1\.0\.0/);
     assert.match(run.stdout, /1 of 1 gateway flashed \(job succeeded\)/);
-    const usage = await fieldline(['flash', bundles.osImage.file, '--data-dir', dataDir]);
+    const usage = await fieldline(['flash', fx.bundles.osImage.file, '--data-dir', dataDir]);
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /needs a bundle and at least one gateway/);
-    const missing = await fieldline(['flash', join(dir, 'nope.flb'), addressOf(gw), '--data-dir', dataDir]);
+    const missing = await fieldline(['flash', join(fx.dir, 'nope.flb'), addressOf(gw), '--data-dir', dataDir]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no bundle file at/);
   });
 
   test('SIGKILL mid-transfer: after a restart the job is interrupted, and a retry resumes from the bytes held', async () => {
-    const dataDir = join(dir, 'app-killed');
+    const dataDir = join(fx.dir, 'app-killed');
     seedProfile(dataDir);
     // A slow line, so the kill lands mid-transfer.
     const gw = await gateway('cli-killed', { faults: { throttleBaud: 4_000_000 } });
     let seenBytes = 0;
-    const killed = await fieldline(['flash', bundles.osImage.file, addressOf(gw), '--json', '--data-dir', dataDir], (line) => {
+    const killed = await fieldline(['flash', fx.bundles.osImage.file, addressOf(gw), '--json', '--data-dir', dataDir], (line) => {
       const l = JSON.parse(line) as { type: string; step?: string; bytesSent?: number; bytesTotal?: number };
       if (l.type === 'progress' && l.step === 'transfer' && (l.bytesSent ?? 0) > 64 * 1024) {
         seenBytes = l.bytesSent!;

@@ -5,17 +5,14 @@
  * one, and the job says which), and a stalled link fails the job with a timeout code after the
  * chunk timeout, then a retry completes. Each job's step records are the audit trail: asserted.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningAgent } from '../../agent/agent.js';
 import { dispatch } from '../../core/api/dispatch.js';
 import type { BundleSummary, Device, FlashJob, FlashJobDetail } from '../../core/api/schemas.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
-import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { addressOf, demoBundles, finished, ok, openAuthenticated, seedProfile, startGateway } from './flash-support.js';
+import { addressOf, finished, GatewayFixture, ok, openAuthenticated, seedProfile } from './flash-support.js';
 
 async function heldAtLeast(engine: Engine, jobId: string, bytes: number): Promise<number> {
   let held = 0;
@@ -54,36 +51,16 @@ async function firmwareOf(agent: RunningAgent): Promise<{ version: string; activ
 const TIMING = { reconnectMs: 30_000, backoffMs: [100, 200, 400], healthMs: 30_000, transferAttempts: 1, chunkTimeoutMs: 1500 };
 
 describe('flash jobs under faults', { timeout: 300_000 }, () => {
-  let dir: string;
-  let bundles: DemoBundleSet;
-  const agents: RunningAgent[] = [];
-  const engines: Engine[] = [];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fl-flash-faults-'));
-    bundles = await demoBundles(dir, 1024 * 1024);
-  });
-
-  after(async () => {
-    for (const e of engines) await e.close().catch(() => undefined);
-    for (const a of agents) await a.close().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
-  });
+  const fx = new GatewayFixture('fl-flash-faults-', 1024 * 1024);
+  const gateway = fx.gateway.bind(fx);
 
   async function engineAt(name: string): Promise<{ engine: Engine; os: BundleSummary; dataDir: string }> {
-    const dataDir = join(dir, name);
+    const dataDir = join(fx.dir, name);
     seedProfile(dataDir);
-    const engine = await createEngine({ dataDir, host: 'cli', flash: { timing: TIMING } });
-    engines.push(engine);
-    const os = await ok<BundleSummary>(engine, 'bundles.import', { path: bundles.osImage.file });
+    const engine = fx.track(await createEngine({ dataDir, host: 'cli', flash: { timing: TIMING } }));
+    const os = await ok<BundleSummary>(engine, 'bundles.import', { path: fx.bundles.osImage.file });
     assert.equal(os.status, 'verified');
     return { engine, os, dataDir };
-  }
-
-  async function gateway(name: string, options: Parameters<typeof startGateway>[2] = {}): Promise<RunningAgent> {
-    const agent = await startGateway(dir, name, options);
-    agents.push(agent);
-    return agent;
   }
 
   test('app restarted mid-transfer: a new engine that has seen no gateway retries over the stored path and resumes', async () => {
@@ -93,10 +70,9 @@ describe('flash jobs under faults', { timeout: 300_000 }, () => {
     const started = await ok<FlashJob>(engine, 'flash.start', { bundleId: os.id, deviceIds: [gw.id] });
     const held = await heldAtLeast(engine, started.id, 64 * 1024);
     await engine.close();
-    engines.splice(engines.indexOf(engine), 1);
+    fx.forget(engine);
 
-    const next = await createEngine({ dataDir, host: 'cli', flash: { timing: TIMING } });
-    engines.push(next);
+    const next = fx.track(await createEngine({ dataDir, host: 'cli', flash: { timing: TIMING } }));
     assert.deepEqual(await ok<Device[]>(next, 'devices.list'), [], 'no discovery, nothing added: the registry is empty');
     const interrupted = await ok<FlashJob>(next, 'flash.get', { jobId: started.id });
     assert.equal(interrupted.state, 'interrupted');

@@ -5,57 +5,32 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { RunningAgent } from '../../agent/agent.js';
 import { dispatch } from '../../core/api/dispatch.js';
 import type { BundleSummary, Device, FlashExport, FlashJob, FlashJobDetail } from '../../core/api/schemas.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import type { FlashReport } from '../../core/flash/report/flash-report.js';
-import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { addressOf, demoBundles, finished, ok, seedProfile, startGateway } from './flash-support.js';
-
-const root = resolve(import.meta.dirname, '..', '..');
-
-function fieldline(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'cli', 'main.ts'), ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+import { addressOf, fieldline, finished, GatewayFixture, ok, seedProfile } from './flash-support.js';
 
 describe('flash reports', { timeout: 180_000 }, () => {
-  let dir: string;
+  const fx = new GatewayFixture('fl-flash-report-', 1024 * 1024);
   let dataDir: string;
-  let bundles: DemoBundleSet;
   let engine: Engine | null = null;
   let os: BundleSummary;
   let good: RunningAgent;
   let sick: RunningAgent;
   let job: FlashJobDetail;
-  const agents: RunningAgent[] = [];
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fl-flash-report-'));
-    bundles = await demoBundles(dir, 1024 * 1024);
-    dataDir = join(dir, 'app');
+    dataDir = join(fx.dir, 'app');
     seedProfile(dataDir);
     engine = await createEngine({ dataDir, host: 'cli' });
-    os = await ok<BundleSummary>(engine, 'bundles.import', { path: bundles.osImage.file });
-    good = await startGateway(dir, 'report-good');
-    sick = await startGateway(dir, 'report-sick', { faults: { failHealth: true } });
-    agents.push(good, sick);
-    for (const a of agents) await ok<Device>(engine, 'devices.add', { address: addressOf(a) });
+    os = await ok<BundleSummary>(engine, 'bundles.import', { path: fx.bundles.osImage.file });
+    good = await fx.gateway('report-good');
+    sick = await fx.gateway('report-sick', { faults: { failHealth: true } });
+    for (const a of [good, sick]) await ok<Device>(engine, 'devices.add', { address: addressOf(a) });
     const started = await ok<FlashJob>(engine, 'flash.start', { bundleId: os.id, deviceIds: [good.id, sick.id] });
     job = await finished(engine, started.id);
     assert.equal(job.state, 'failed');
@@ -63,8 +38,6 @@ describe('flash reports', { timeout: 180_000 }, () => {
 
   after(async () => {
     await engine?.close();
-    for (const a of agents) await a.close().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
   });
 
   test('JSON: the bundle with its hash and signers, each gateway with serial and address, every step, the figures and the result', async () => {
@@ -155,7 +128,7 @@ describe('flash reports', { timeout: 180_000 }, () => {
   test('CLI: `flash report <id> --html --out`, to stdout as JSON, and `flash … --report FILE`', async () => {
     await engine!.close();
     engine = null;
-    const out = join(dir, 'record.html');
+    const out = join(fx.dir, 'record.html');
     const html = await fieldline(['flash', 'report', job.id.slice(0, 8), '--html', '--out', out, '--data-dir', dataDir]);
     assert.equal(html.code, 0, html.stderr);
     const page = await readFile(out, 'utf8');
@@ -169,8 +142,8 @@ describe('flash reports', { timeout: 180_000 }, () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no flash job with an id starting abcdef12/);
 
-    const record = join(dir, 'model-run.json');
-    const run = await fieldline(['flash', bundles.model.file, addressOf(good), '--report', record, '--data-dir', dataDir]);
+    const record = join(fx.dir, 'model-run.json');
+    const run = await fieldline(['flash', fx.bundles.model.file, addressOf(good), '--report', record, '--data-dir', dataDir]);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /Report written to/);
     const report = JSON.parse(await readFile(record, 'utf8')) as FlashReport;

@@ -2,17 +2,15 @@
  * The transfer engine against real agents over TLS on loopback: happy path, compression, resume
  * after many random cuts (from either end), a corrupted chunk, a file changed mid-transfer, cancel.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, open, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, open, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RunningAgent } from '../../agent/agent.js';
 import { seededRandom } from '../../core/bench/onnx/index.js';
 import { FlashError } from '../../core/flash/flash-error.js';
 import { sendArtifact, type ArtifactSource, type TransferResult } from '../../core/flash/transfer.js';
-import type { DemoBundleSet } from '../../cli/demo-bundles.js';
-import { artifactOf, demoBundles, demoTechnician, openAuthenticated, sha256File, startGateway } from './flash-support.js';
+import { artifactOf, demoTechnician, GatewayFixture, openAuthenticated, sha256File } from './flash-support.js';
 import { startAgent } from '../../agent/agent.js';
 import { ensureDemoSigners } from '../../agent/bundle-trust.js';
 import { openPtyPair } from '../../agent/socat-pty.js';
@@ -30,29 +28,12 @@ async function deviceCopy(agent: RunningAgent, sha256: string): Promise<string> 
 }
 
 describe('flash transfer engine', () => {
-  let dir: string;
-  let bundles: DemoBundleSet;
-  const agents: RunningAgent[] = [];
-
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'fl-flash-transfer-'));
-    bundles = await demoBundles(dir, 3 * 1024 * 1024);
-  });
-
-  after(async () => {
-    await Promise.all(agents.map((a) => a.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  async function gateway(name: string, options: Parameters<typeof startGateway>[2] = {}): Promise<RunningAgent> {
-    const agent = await startGateway(dir, name, options);
-    agents.push(agent);
-    return agent;
-  }
+  const fx = new GatewayFixture('fl-flash-transfer-', 3 * 1024 * 1024);
+  const gateway = fx.gateway.bind(fx);
 
   test('OS image and model bundles: sent, committed and verified by the gateway', async () => {
     const agent = await gateway('gw-happy');
-    for (const file of [bundles.osImage.file, bundles.model.file]) {
+    for (const file of [fx.bundles.osImage.file, fx.bundles.model.file]) {
       const source = await artifactOf(file);
       const session = await openAuthenticated(agent);
       const progress: number[] = [];
@@ -63,7 +44,7 @@ describe('flash transfer engine', () => {
         assert.equal(result.chunksResent, 0);
         assert.ok(result.window > 1, 'more than one chunk in flight');
         assert.equal(result.commit?.verified, true);
-        assert.equal(result.commit?.kind, file === bundles.osImage.file ? 'os-image' : 'model');
+        assert.equal(result.commit?.kind, file === fx.bundles.osImage.file ? 'os-image' : 'model');
         assert.equal(progress.at(-1), source.size);
         assert.ok(
           progress.every((v, i) => i === 0 || v >= progress[i - 1]!),
@@ -82,8 +63,8 @@ describe('flash transfer engine', () => {
   });
 
   test('over a socat pty serial line: small chunks, a small window, committed and verified', async () => {
-    const pty = await openPtyPair(join(dir, 'flash.agent.tty'), join(dir, 'flash.client.tty'));
-    const stateDir = join(dir, 'gw-serial');
+    const pty = await openPtyPair(join(fx.dir, 'flash.agent.tty'), join(fx.dir, 'flash.client.tty'));
+    const stateDir = join(fx.dir, 'gw-serial');
     await ensureDemoSigners(stateDir);
     const agent = await startAgent({
       stateDir,
@@ -101,7 +82,7 @@ describe('flash transfer engine', () => {
       );
       try {
         await authenticate(session.peer, agent.id, demoTechnician.identity);
-        const source = await artifactOf(bundles.model.file);
+        const source = await artifactOf(fx.bundles.model.file);
         const result = await sendArtifact(session.peer, source);
         assert.ok(result.chunkSize <= 8 * 1024, `chunk ${result.chunkSize} fits the serial frame`);
         assert.ok(result.window >= 2 && result.window <= 8);
@@ -119,7 +100,7 @@ describe('flash transfer engine', () => {
 
   test('compressible data crosses the link deflated, and arrives byte for byte', async () => {
     const agent = await gateway('gw-deflate');
-    const file = join(dir, 'text.bin');
+    const file = join(fx.dir, 'text.bin');
     await writeFile(file, 'Fieldline compressible log line, repeated many times.\n'.repeat(40_000));
     const source = await artifactOf(file);
     const session = await openAuthenticated(agent);
@@ -128,7 +109,7 @@ describe('flash transfer engine', () => {
       assert.ok(result.compressedChunks > 0);
       assert.ok(result.wireBytes < source.size / 4, `${result.wireBytes} bytes on the wire for ${source.size}`);
       assert.equal(await sha256File(await deviceCopy(agent, source.sha256)), source.sha256);
-      const raw = await sendArtifact(session.peer, { ...(await artifactOf(bundles.model.file)) }, { commit: false, compress: 'never' });
+      const raw = await sendArtifact(session.peer, { ...(await artifactOf(fx.bundles.model.file)) }, { commit: false, compress: 'never' });
       assert.equal(raw.compressedChunks, 0);
       assert.equal(raw.wireBytes, raw.bytesSent);
     } finally {
@@ -138,7 +119,7 @@ describe('flash transfer engine', () => {
 
   test('50 random cuts from the laptop side: every attempt resumes, hash matches, at most `window` chunks re-sent per cut', async () => {
     const agent = await gateway('gw-cuts');
-    const source = await artifactOf(bundles.osImage.file);
+    const source = await artifactOf(fx.bundles.osImage.file);
     const chunkSize = 8 * 1024;
     const windowSize = 8;
     const chunks = Math.ceil(source.size / chunkSize);
@@ -189,7 +170,7 @@ describe('flash transfer engine', () => {
 
   test('the gateway cutting every connection after 200 kB: the transfer still completes by resuming', async () => {
     const agent = await gateway('gw-cut-every', { faults: { cutAfterBytes: 200_000, cutEvery: true } });
-    const source = await artifactOf(bundles.osImage.file);
+    const source = await artifactOf(fx.bundles.osImage.file);
     let result: TransferResult | null = null;
     let cuts = 0;
     let lastHeld = -1;
@@ -215,7 +196,7 @@ describe('flash transfer engine', () => {
 
   test('a chunk corrupted on the gateway: commit fails, the next transfer starts over and verifies', async () => {
     const agent = await gateway('gw-corrupt', { faults: { corruptChunkAt: 100_000 } });
-    const source = await artifactOf(bundles.osImage.file);
+    const source = await artifactOf(fx.bundles.osImage.file);
     const session = await openAuthenticated(agent);
     try {
       await assert.rejects(sendArtifact(session.peer, source), (err: FlashError) => err.code === 'artifact_corrupt' && !err.resumable);
@@ -229,10 +210,10 @@ describe('flash transfer engine', () => {
 
   test('the local file changes between attempts: payload_changed, and the gateway never gets a complete wrong file', async () => {
     const agent = await gateway('gw-changed');
-    const original = await artifactOf(bundles.model.file);
-    const file = join(dir, 'changing.flb');
+    const original = await artifactOf(fx.bundles.model.file);
+    const file = join(fx.dir, 'changing.flb');
     for (const flipAt of [Math.floor(original.size * 0.8), 100]) {
-      await copyFile(bundles.model.file, file);
+      await copyFile(fx.bundles.model.file, file);
       const source: ArtifactSource = { ...original, file };
       // First attempt: cut half way.
       const first = await openAuthenticated(agent);
@@ -272,7 +253,7 @@ describe('flash transfer engine', () => {
 
   test('cancel with an AbortSignal stops the transfer (not resumable as an error, yet the gateway keeps its bytes)', async () => {
     const agent = await gateway('gw-cancel');
-    const source = await artifactOf(bundles.osImage.file);
+    const source = await artifactOf(fx.bundles.osImage.file);
     const session = await openAuthenticated(agent);
     const controller = new AbortController();
     try {

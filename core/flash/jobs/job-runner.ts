@@ -2,6 +2,9 @@
  * Flash jobs: many gateways at once under a concurrency limit, each with live progress, cancel
  * and retry, all kept in SQLite so a job outlives the app that started it.
  *
+ * Limits: each job's `parallel`, an engine-wide `maxActive` over every job, and one job at a time
+ * per gateway (gateway-scheduler.ts says which queued gateway goes next).
+ *
  * Jobs found `running` when the runner starts belonged to an app that died: they are marked
  * `interrupted` and `retry` resumes them (the gateway still holds the bytes it received).
  */
@@ -18,17 +21,20 @@ import type {
 } from '../../api/schemas.js';
 import type { Db } from '../../store/database.js';
 import { runDeviceFlow } from './device-flow.js';
+import { nextStart } from './gateway-scheduler.js';
 import { DEFAULT_TIMING, type FlashBundle, type FlashSession, type FlashTiming, type LiveFigures, type Verdict } from './flow-types.js';
 import { finalJobState, FlashJobStore, type TargetPatch, type TargetRecord } from './job-store.js';
 import type { BundleRecord } from './flow-types.js';
 
 export const DEFAULT_PARALLEL = 4;
+/** Gateways being flashed at once across every job: what one laptop's CPU and links carry well. */
+export const DEFAULT_MAX_ACTIVE = 8;
 /** Progress events per gateway at most this often (step changes always go out at once). */
 const EMIT_EVERY_MS = 250;
 /** Byte counts reach the database at most this often: enough to resume, cheap on a fast link. */
 const STORE_EVERY_MS = 1000;
 
-/** The audit log's hook: called for every step of every gateway. */
+/** The audit log's hook: called for every step of every gateway; throwing on `started` stops that step. */
 export type StepHook = (jobId: string, deviceId: string, step: FlashStep, outcome: FlashStepOutcome, detail: string | null) => void;
 
 export interface FlashJobsOptions {
@@ -47,6 +53,8 @@ export interface FlashJobsOptions {
   readonly onStep?: StepHook;
   readonly timing?: Partial<FlashTiming>;
   readonly now?: () => number;
+  /** Gateways being flashed at once across every job (each job also keeps its own `parallel`). Default 8. */
+  readonly maxActive?: number;
 }
 
 function unknownDevice(deviceId: string): FlashJobError {
@@ -87,7 +95,14 @@ class RunningJob {
 
 export class FlashJobs {
   private readonly store: FlashJobStore;
+  /** Jobs with gateways queued or running, in the order they were started (or retried). */
   private readonly running = new Map<string, RunningJob>();
+  private readonly maxActive: number;
+  private activeTotal = 0;
+  /** Gateways some job is flashing now: no second job may act on one of them at the same time. */
+  private readonly busy = new Set<string>();
+  /** The job that started a gateway last: the next turn goes to the job after it. */
+  private lastServed: string | null = null;
   private readonly live = new Map<string, Live>();
   private readonly timing: FlashTiming;
   private closing = false;
@@ -97,6 +112,7 @@ export class FlashJobs {
   constructor(private readonly options: FlashJobsOptions) {
     this.store = new FlashJobStore(options.db, options.now);
     this.timing = { ...DEFAULT_TIMING, ...options.timing };
+    this.maxActive = Math.max(1, options.maxActive ?? DEFAULT_MAX_ACTIVE);
     this.interruptedAtStart = this.store.markInterrupted();
   }
 
@@ -175,6 +191,8 @@ export class FlashJobs {
         run.controllers.get(id)?.abort();
       }
       this.finishIfIdle(jobId, run);
+      // A gateway this job no longer waits for may be what a later job was waiting for.
+      this.pump();
     }
     return this.job(jobId);
   }
@@ -230,20 +248,31 @@ export class FlashJobs {
       this.running.set(jobId, run);
     }
     run.queue.push(...deviceIds.filter((d) => !run.queue.includes(d) && !run.controllers.has(d)));
-    this.pump(jobId, run);
+    this.pump();
   }
 
-  private pump(jobId: string, run: RunningJob): void {
-    while (run.active < run.parallel && run.queue.length > 0) {
-      const deviceId = run.queue.shift()!;
+  /** Starts queued gateways, across every job, until a limit is reached. */
+  private pump(): void {
+    for (;;) {
+      const jobs = [...this.running].map(([id, run]) => ({ id, queue: run.queue, active: run.active, parallel: run.parallel }));
+      const next = nextStart(jobs, this.busy, this.activeTotal, this.maxActive, this.lastServed);
+      if (next === null) return;
+      const run = this.running.get(next.jobId)!;
+      const { jobId, deviceId } = next;
+      run.queue.splice(run.queue.indexOf(deviceId), 1);
       const controller = new AbortController();
       run.controllers.set(deviceId, controller);
       run.active++;
+      this.activeTotal++;
+      this.busy.add(deviceId);
+      this.lastServed = jobId;
       void this.runTarget(jobId, deviceId, controller.signal).finally(() => {
         run.active--;
+        this.activeTotal--;
+        this.busy.delete(deviceId);
         run.controllers.delete(deviceId);
-        this.pump(jobId, run);
         this.finishIfIdle(jobId, run);
+        this.pump();
       });
     }
   }
@@ -294,8 +323,10 @@ export class FlashJobs {
           this.store.recordStep(jobId, deviceId, step, outcome, detail ?? null);
           try {
             this.options.onStep?.(jobId, deviceId, step, outcome, detail ?? null);
-          } catch {
-            // An audit hook that throws must not take a gateway's flash down with it.
+          } catch (err) {
+            // No step starts without its audit intent (fail closed). A result that cannot be
+            // written is not fatal by itself: the next step's intent refuses while it persists.
+            if (outcome === 'started') throw err;
           }
         },
       });
@@ -303,7 +334,9 @@ export class FlashJobs {
         this.store.updateTarget(jobId, deviceId, { state: 'interrupted' });
       }
     } catch (err) {
-      this.store.updateTarget(jobId, deviceId, { state: 'failed', error: { code: 'internal', message: (err as Error).message } });
+      // audit_unavailable lands here when even the failure could not be recorded.
+      const code = typeof (err as { code?: unknown }).code === 'string' ? (err as { code: string }).code : 'internal';
+      this.store.updateTarget(jobId, deviceId, { state: 'failed', error: { code, message: (err as Error).message } });
     } finally {
       this.flushLive(jobId, deviceId);
       this.live.delete(key);
