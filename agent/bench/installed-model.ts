@@ -28,7 +28,19 @@ function describeRef(ref: ModelRef): string {
   return 'sha256' in ref ? `with SHA-256 ${toHex(ref.sha256)}` : `"${ref.name}" ${ref.version}`;
 }
 
-export async function readInstalledModel(stateDir: string, ref: ModelRef): Promise<InstalledModel> {
+/** An installed model found in the store's index, with where its .onnx file is; nothing read yet. */
+export interface LocatedModel {
+  readonly entry: ModelEntry;
+  /** The .onnx file inside the model's store folder. */
+  readonly file: string;
+  /** Every installed model's SHA-256, as the index lists them now. */
+  readonly installed: ReadonlySet<string>;
+}
+
+const unreadable = (entry: ModelEntry, err: unknown): FgpError =>
+  new FgpError('model_load_failed', `model "${entry.name}" ${entry.version} cannot be read: ${(err as Error).message.slice(0, 300)}`);
+
+export async function locateInstalledModel(stateDir: string, ref: ModelRef): Promise<LocatedModel> {
   let entries: ModelEntry[];
   try {
     entries = (await readModelIndex(stateDir)) ?? [];
@@ -49,15 +61,27 @@ export async function readInstalledModel(stateDir: string, ref: ModelRef): Promi
     const manifest = manifestSchema.parse(JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')));
     const payload = manifest.payloads.find((p) => p.target === 'model');
     if (!payload) throw new Error('its manifest lists no payload with target "model"');
-    const buf = await readFile(inside(path.join(dir, 'files'), payload.path));
+    return { entry, file: inside(path.join(dir, 'files'), payload.path), installed: new Set(entries.map((e) => e.sha256)) };
+  } catch (err) {
+    throw unreadable(entry, err);
+  }
+}
+
+/** The located model's bytes, refused when they no longer hash to what the store recorded at install. */
+export async function readLocatedModel(located: LocatedModel): Promise<Uint8Array> {
+  const { entry } = located;
+  try {
+    const buf = await readFile(located.file);
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== entry.sha256) throw new Error(`the model file's SHA-256 is ${actual}, not the ${entry.sha256} recorded at install`);
-    return { entry, bytes };
+    return bytes;
   } catch (err) {
-    throw new FgpError(
-      'model_load_failed',
-      `model "${entry.name}" ${entry.version} cannot be read: ${(err as Error).message.slice(0, 300)}`,
-    );
+    throw unreadable(entry, err);
   }
+}
+
+export async function readInstalledModel(stateDir: string, ref: ModelRef): Promise<InstalledModel> {
+  const located = await locateInstalledModel(stateDir, ref);
+  return { entry: located.entry, bytes: await readLocatedModel(located) };
 }

@@ -8,18 +8,19 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dispatch } from '../../core/api/dispatch.js';
-import type { BundleDetail, BundleSummary } from '../../core/api/schemas.js';
+import type { BundleDetail, BundleSummary, DiagnosisRecord } from '../../core/api/schemas.js';
 import { readModelPayloads } from '../../core/bench/bundle-payloads.js';
-import { bundleModelSha256, diagnose, type Diagnosis } from '../../core/bench/diagnose.js';
-import { inferOnGateway } from '../../core/bench/gateway-run.js';
+import { bundleModelSha256 } from '../../core/bench/diagnose.js';
 import { parseManifest, type Manifest } from '../../core/bundle/manifest.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
-import { openGateway } from './gateway-session.js';
+import { call, openEngine, resolveGateway, targetFlags, targetOptionSpec } from './bench-target.js';
 
-export const diagnoseUsage = `fieldline diagnose <device-address> <bundle.flb> [--json] [--data-dir DIR]
-  Sends the model bundle's golden inputs to the gateway's installed model of the same name and
+export const diagnoseUsage = `fieldline diagnose <device-id|address> <bundle.flb> [--json] [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
+  The gateway is an address (host[:port], /dev/ttyUSB0@921600) or a device id or its first 6+
+  hex digits (found by discovery within --timeout S, default 5); the diagnosis is stored in the
+  data directory. Sends the model bundle's golden inputs to the gateway's installed model of the same name and
   version, runs the bundle's model on this laptop for reference, and compares every output
   (max abs/rel error, cosine similarity, top-k agreement) with the bundle's tolerances.
   Explains a failure: a different model on the gateway, a small consistent drift, or a model
@@ -68,18 +69,31 @@ export async function verifiedModelBundle(file: string, dataDir: string): Promis
   }
 }
 
-function num(v: number, digits = 2): string {
-  return Number.isFinite(v) ? v.toExponential(digits) : '∞';
+function num(v: number | null, digits = 2): string {
+  return v !== null && Number.isFinite(v) ? v.toExponential(digits) : '∞';
 }
 
-export function formatDiagnosis(d: Diagnosis, title: string): string {
+/** The parts of a diagnosis the table shows; errors that cannot be measured are null (or not finite). */
+type DiagnosisView = Pick<DiagnosisRecord, 'ok' | 'verdict' | 'explanation' | 'notes'> & {
+  readonly comparisons: readonly {
+    readonly case: string;
+    readonly output: string;
+    readonly ok: boolean;
+    readonly maxAbs: number | null;
+    readonly maxRel: number | null;
+    readonly cosine: number | null;
+    readonly topK?: { readonly k: number; readonly agree: boolean } | undefined;
+  }[];
+};
+
+export function formatDiagnosis(d: DiagnosisView, title: string): string {
   const rows = d.comparisons.map((c) => [
     c.case,
     c.output,
     c.ok ? 'ok' : 'FAIL',
     num(c.maxAbs),
     num(c.maxRel),
-    Number.isFinite(c.cosine) ? c.cosine.toFixed(6) : '—',
+    c.cosine !== null && Number.isFinite(c.cosine) ? c.cosine.toFixed(6) : '—',
     c.topK ? `top-${c.topK.k} ${c.topK.agree ? 'same' : 'differs'}` : '—',
   ]);
   const verdict = d.ok ? 'PASS' : `FAIL (${d.verdict})`;
@@ -94,38 +108,31 @@ export function formatDiagnosis(d: Diagnosis, title: string): string {
 export async function runDiagnose(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+    options: { ...targetOptionSpec, json: { type: 'boolean' } },
     strict: true,
     allowPositionals: true,
   });
-  if (positionals.length !== 2) throw new CliError(`diagnose takes a gateway address and a bundle\n${diagnoseUsage}`);
-  const [address, file] = positionals as [string, string];
-  const dataDir = values['data-dir'] ?? defaultDataDir();
-  const bundle = await verifiedModelBundle(file, dataDir);
+  if (positionals.length !== 2) throw new CliError(`diagnose takes a gateway (device id or address) and a bundle\n${diagnoseUsage}`);
+  const [target, file] = positionals as [string, string];
+  const flags = targetFlags(values, defaultDataDir());
+  const bundle = await verifiedModelBundle(file, flags.dataDir);
   const { manifest } = bundle;
-  const gateway = await openGateway(address, dataDir, diagnoseUsage);
+  const engine = await openEngine(flags);
   try {
-    const { peer, descriptor } = gateway.session;
-    const installed = descriptor.models.find((m) => m.name === manifest.name && m.version === manifest.version);
-    const model = { name: manifest.name, version: manifest.version };
-    const diagnosis = await diagnose({
-      manifest,
-      payloads: bundle.payloads,
-      gatewayModelSha256: installed?.sha256 ?? null,
-      infer: inferOnGateway(peer, model),
-    });
+    const device = await resolveGateway(engine, target, flags, diagnoseUsage);
+    const diagnosis = await call<DiagnosisRecord>(engine, 'diagnose.run', { deviceId: device.id, bundleId: bundle.summary.id });
     if (values.json)
       printJson({
-        device: { id: descriptor.id, name: descriptor.name, model: descriptor.model },
+        device: { id: device.id, name: device.name, model: device.descriptor?.model ?? device.model },
         bundle: { id: bundle.summary.id, name: manifest.name, version: manifest.version, modelSha256: bundleModelSha256(manifest) },
         ...diagnosis,
       });
     else
       process.stdout.write(
-        `${formatDiagnosis(diagnosis, `Diagnostics of ${manifest.name} ${manifest.version} on ${descriptor.name} (${descriptor.model}), ${diagnosis.cases} golden case(s)`)}\n`,
+        `${formatDiagnosis(diagnosis, `Diagnostics of ${manifest.name} ${manifest.version} on ${device.name} (${device.descriptor?.model ?? device.model}), ${diagnosis.cases} golden case(s)`)}\n`,
       );
     return diagnosis.ok ? 0 : 1;
   } finally {
-    await gateway.close();
+    await engine.close();
   }
 }

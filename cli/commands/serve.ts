@@ -48,11 +48,13 @@ function useDemoProfile(dataDir: string): void {
 /** Makes (once) and imports the demo OS image and model bundles, so the library is not empty. */
 async function useDemoBundles(dataDir: string): Promise<void> {
   const dir = join(dataDir, 'demo-bundles');
-  // The wrong-weights classifier stays out of the library (same name and version as the real one);
-  // it is there for `fieldline diagnose` to show a diagnosed failure.
+  // The wrong-weights classifier (same name and version as the real one, its file name ends in
+  // -wrong.flb) is imported too, so diagnosing against it shows a diagnosed failure in the UI. It
+  // is imported first: the library lists the newest import first, so the real classifier leads.
   if (!existsSync(dir) || !readdirSync(dir).some((f) => f.endsWith('.flb'))) await makeDemoBundles(dir);
   const files = readdirSync(dir)
-    .filter((f) => f.endsWith('.flb') && !f.endsWith('-wrong.flb'))
+    .filter((f) => f.endsWith('.flb'))
+    .sort((a, b) => Number(b.endsWith('-wrong.flb')) - Number(a.endsWith('-wrong.flb')) || a.localeCompare(b))
     .map((f) => join(dir, f));
   const db = openDatabase(dataDir);
   try {

@@ -6,6 +6,7 @@
  * faster than the baseline always passes. Baselines are in milliseconds (manifest), samples and
  * statistics in microseconds.
  */
+import { formatDuration } from '../api/format-duration.js';
 import type { LatencyBaseline } from '../bundle/manifest.js';
 import type { LatencyStats } from './stats.js';
 
@@ -23,11 +24,6 @@ export function baselineFor(baselines: readonly LatencyBaseline[] | undefined, h
   return baselines?.find((b) => b.hardwareClass.trim().toLowerCase() === wanted);
 }
 
-function ms(us: number): string {
-  const value = us / 1000;
-  return `${value < 0.1 ? value.toPrecision(2) : value.toFixed(value < 10 ? 3 : 1)} ms`;
-}
-
 const RANK: Readonly<Record<Verdict, number>> = { 'no-baseline': 0, pass: 1, warn: 2, fail: 3 };
 
 function judgeFigure(label: string, measuredUs: number, baselineMs: number, tolerancePct: number): { verdict: Verdict; reason: string } {
@@ -37,8 +33,8 @@ function judgeFigure(label: string, measuredUs: number, baselineMs: number, tole
   const slower = baselineUs > 0 ? ((measuredUs - baselineUs) / baselineUs) * 100 : measuredUs > 0 ? Infinity : 0;
   const how =
     slower <= 0
-      ? `${ms(measuredUs)}, at or faster than the baseline ${ms(baselineUs)}`
-      : `${ms(measuredUs)}, ${Number.isFinite(slower) ? `${slower.toFixed(0)}%` : 'infinitely'} slower than the baseline ${ms(baselineUs)}`;
+      ? `${formatDuration(measuredUs)}, at or faster than the baseline ${formatDuration(baselineUs)}`
+      : `${formatDuration(measuredUs)}, ${Number.isFinite(slower) ? `${slower.toFixed(0)}%` : 'infinitely'} slower than the baseline ${formatDuration(baselineUs)}`;
   if (measuredUs <= allowedUs) return { verdict: 'pass', reason: `${label} ${how} (allowed: up to ${tolerancePct}% slower) — OK` };
   if (measuredUs <= warnUs)
     return {

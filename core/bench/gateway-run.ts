@@ -17,12 +17,26 @@ export interface GatewayBenchResult {
   readonly executionProvider: string;
   readonly providers: readonly string[];
   readonly cancelled: boolean;
+  /** onnxruntime's per-operator times, when asked for. */
+  readonly profile?: readonly GatewayOpProfile[];
+}
+
+export interface GatewayOpProfile {
+  readonly op: string;
+  readonly name: string;
+  readonly totalUs: number;
+  readonly count: number;
 }
 
 export interface GatewayBenchSettings {
   readonly warmup?: number;
+  /** A count of timed runs, or… */
   readonly iterations?: number;
+  /** …a duration (give one or neither: the gateway's default is 100 iterations). */
+  readonly durationMs?: number;
   readonly threads?: number;
+  readonly executionProvider?: string;
+  readonly profile?: boolean;
 }
 
 export interface BenchProgressEvent {
@@ -53,7 +67,10 @@ export async function benchOnGateway(
     model: { name: model.name, version: model.version },
     ...(settings.warmup === undefined ? {} : { warmup: settings.warmup }),
     ...(settings.iterations === undefined ? {} : { iterations: settings.iterations }),
+    ...(settings.durationMs === undefined ? {} : { durationMs: settings.durationMs }),
     ...(settings.threads === undefined ? {} : { threads: settings.threads }),
+    ...(settings.executionProvider === undefined ? {} : { executionProvider: settings.executionProvider }),
+    ...(settings.profile ? { profile: true } : {}),
   };
   const onEvent = (event: string, data: unknown): void => {
     if (event !== 'bench.progress' || !onProgress) return;
@@ -72,6 +89,15 @@ export async function benchOnGateway(
     peer.off('event', onEvent);
   }
   return { run, samplesUs: await fetchSamples(peer, run.runId, maxFrame) };
+}
+
+/**
+ * Asks the gateway to stop a run (`bench.cancel`); its `bench.run` then answers with the samples
+ * measured so far. True when the run was still going.
+ */
+export async function cancelOnGateway(peer: FgpPeer, runId: string): Promise<boolean> {
+  const answer = (await peer.request('bench.cancel', { runId }, 10_000)) as { cancelled?: unknown };
+  return answer.cancelled === true;
 }
 
 /** All samples of a run, in pages that fit the gateway's frame. */

@@ -15,12 +15,17 @@ import { bundleModelSha256, diagnose, type OutputComparison } from '../bench/dia
 import {
   baselineBundleFor,
   benchOnGateway,
+  cancelOnGateway,
   inferOnGateway,
   type InstalledModelRef,
   type LibraryModelBundle,
 } from '../bench/gateway-run.js';
 import type { BenchResultsStore } from '../bench/results-store.js';
+import { benchReportFileName, buildBenchReport } from '../bench/report.js';
+import { renderBenchReportHtml } from '../bench/report-html.js';
 import { computeStats } from '../bench/stats.js';
+import { packageVersion } from '../package-info.js';
+import type { FgpPeer } from '../protocol/peer.js';
 import { parseManifest, type Manifest } from '../bundle/manifest.js';
 import { authenticate } from '../protocol/client-session.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
@@ -28,7 +33,7 @@ import type { PinStore } from '../store/pin-store.js';
 import { libraryDir, type BundleLibrary } from './bundle-library.js';
 import { rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 
-type BenchMethods = 'bench.run' | 'bench.list' | 'bench.get' | 'diagnose.run' | 'diagnose.list';
+type BenchMethods = 'bench.run' | 'bench.cancel' | 'bench.list' | 'bench.get' | 'bench.export' | 'diagnose.run' | 'diagnose.list';
 
 export interface BenchEngineDeps {
   readonly dataDir: string;
@@ -41,6 +46,21 @@ export interface BenchEngineDeps {
   readonly technician: () => Ed25519Identity | null;
   readonly onProgress: (progress: BenchProgress) => void;
 }
+
+/**
+ * A `bench.run` in progress, so that `bench.cancel` can reach the gateway over the very session
+ * the run uses. The gateway's run id arrives with the first progress event (after the warm-up);
+ * a cancel asked for before that is sent the moment it is known.
+ */
+interface RunningBench {
+  readonly deviceId: string;
+  readonly peer: FgpPeer;
+  runId: string | null;
+  cancelRequested: boolean;
+  cancelSent: boolean;
+}
+
+const appVersion = packageVersion();
 
 /** The agent's defaults (BENCH-DESIGN.md), recorded with the run so runs compare like for like. */
 const DEFAULT_WARMUP = 10;
@@ -152,20 +172,50 @@ function comparisonShape(c: OutputComparison): OutputComparisonShape {
   };
 }
 
+/** Sends the gateway's `bench.cancel` once, when both the wish and the run id are there. */
+function sendCancel(running: RunningBench): void {
+  if (!running.cancelRequested || running.cancelSent || running.runId === null) return;
+  running.cancelSent = true;
+  // The run's own answer reports the outcome; a lost cancel only means the run goes to its end.
+  cancelOnGateway(running.peer, running.runId).catch(() => undefined);
+}
+
 export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethods> {
+  const running = new Map<string, RunningBench>();
   return {
-    'bench.run': async ({ deviceId, model, warmup, iterations, threads }) => {
+    'bench.run': async ({ deviceId, model, warmup, iterations, threads, durationMs, executionProvider, profile }) => {
+      if (iterations !== undefined && durationMs !== undefined)
+        throw new ApiError('invalid_params', 'bench.run: give iterations or durationMs, not both', 'Choose a count of runs or a duration.');
+      if (running.has(deviceId))
+        throw new ApiError(
+          'bench_busy',
+          `a benchmark is already running on ${deps.requireDevice(deviceId).name}`,
+          'Wait for it to end, or cancel it first.',
+        );
       const settings = {
         ...(warmup === undefined ? {} : { warmup }),
         ...(iterations === undefined ? {} : { iterations }),
+        ...(durationMs === undefined ? {} : { durationMs }),
         ...(threads === undefined ? {} : { threads }),
+        ...(executionProvider === undefined ? {} : { executionProvider }),
+        ...(profile ? { profile: true } : {}),
       };
       const measured = await withAuthenticated(deps, deviceId, async ({ peer, descriptor }) => {
         const installed = installedModel(descriptor, model);
-        const outcome = await benchOnGateway(peer, descriptor.maxFrame, installed, settings, (p) =>
-          deps.onProgress({ deviceId, runId: p.runId, done: p.done, total: p.total }),
-        );
-        return { descriptor, installed, ...outcome };
+        const entry: RunningBench = { deviceId, peer, runId: null, cancelRequested: false, cancelSent: false };
+        running.set(deviceId, entry);
+        try {
+          const outcome = await benchOnGateway(peer, descriptor.maxFrame, installed, settings, (p) => {
+            if (entry.runId === null && p.runId !== '') {
+              entry.runId = p.runId;
+              sendCancel(entry);
+            }
+            deps.onProgress({ deviceId, runId: p.runId, done: p.done, total: p.total });
+          });
+          return { descriptor, installed, ...outcome };
+        } finally {
+          running.delete(deviceId);
+        }
       });
       const { descriptor, installed, run, samplesUs } = measured;
       if (samplesUs.length === 0)
@@ -182,7 +232,14 @@ export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethod
         deviceName: descriptor.name,
         hardwareClass: descriptor.model,
         model: { name: installed.name, version: installed.version, sha256: installed.sha256 },
-        settings: { warmup: warmup ?? DEFAULT_WARMUP, iterations: iterations ?? DEFAULT_ITERATIONS, threads: threads ?? null },
+        settings: {
+          warmup: warmup ?? DEFAULT_WARMUP,
+          iterations: durationMs === undefined ? (iterations ?? DEFAULT_ITERATIONS) : null,
+          threads: threads ?? null,
+          ...(durationMs === undefined ? {} : { durationMs }),
+          ...(executionProvider === undefined ? {} : { executionProvider }),
+          ...(profile ? { profile: true } : {}),
+        },
         run: {
           iterations: run.iterations,
           loadMs: run.loadMs,
@@ -190,6 +247,7 @@ export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethod
           executionProvider: run.executionProvider,
           providers: [...run.providers],
           cancelled: run.cancelled,
+          ...(run.profile ? { profile: run.profile.map((p) => ({ op: p.op, name: p.name, totalUs: p.totalUs, count: p.count })) } : {}),
         },
         stats,
         verdict: judgement.verdict,
@@ -198,11 +256,41 @@ export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethod
         samplesUs: Array.from(samplesUs),
       });
     },
+    'bench.cancel': async ({ deviceId, runId }) => {
+      const entry =
+        deviceId !== undefined ? running.get(deviceId) : [...running.values()].find((r) => runId !== undefined && r.runId === runId);
+      if (entry === undefined || (runId !== undefined && entry.runId !== null && entry.runId !== runId)) {
+        if (deviceId === undefined)
+          throw new ApiError('unknown_bench_run', `no benchmark run ${runId ?? ''} is in progress`, 'It may have ended already.');
+        return { deviceId, runId: runId ?? null, cancelled: false };
+      }
+      entry.cancelRequested = true;
+      sendCancel(entry);
+      return { deviceId: entry.deviceId, runId: entry.runId, cancelled: true };
+    },
     'bench.list': async ({ deviceId }) => deps.results.listRuns(deviceId),
     'bench.get': async ({ id }) => {
       const run = deps.results.getRun(id);
       if (run === null) throw new ApiError('unknown_bench_run', `there is no stored benchmark run ${id}`, 'Pick a run from the list.');
       return run;
+    },
+    'bench.export': async ({ id, format }) => {
+      const run = deps.results.getRun(id);
+      if (run === null) throw new ApiError('unknown_bench_run', `there is no stored benchmark run ${id}`, 'Pick a run from the list.');
+      const diagnoses = deps.results.listDiagnoses(run.deviceId);
+      // The diagnosis of this very model if there is one, else the gateway's latest.
+      const diagnosis =
+        diagnoses.find((d) => d.gatewayModelSha256 === run.model.sha256 || d.bundleModelSha256 === run.model.sha256) ??
+        diagnoses[0] ??
+        null;
+      const report = buildBenchReport({ run, diagnosis, appVersion, now: Date.now() });
+      return {
+        id,
+        format,
+        fileName: benchReportFileName(report, format),
+        mediaType: format === 'html' ? 'text/html; charset=utf-8' : 'application/json',
+        content: format === 'html' ? renderBenchReportHtml(report) : `${JSON.stringify(report, null, 2)}\n`,
+      };
     },
     'diagnose.run': async ({ deviceId, bundleId }) => {
       deps.requireDevice(deviceId);

@@ -6,11 +6,23 @@ import { useBundlesStore } from '../bundles/store.js';
 import { compareDevices } from '../devices/selectors.js';
 import { useDevicesStore } from '../devices/store.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
-import { chooseDevice, chooseModel, runBenchmark, runDiagnosis, showRun } from './bench-service.js';
+import { useEffect } from 'react';
+import {
+  cancelBenchmark,
+  chooseDevice,
+  chooseDiagnoseBundle,
+  chooseModel,
+  loadReferenceShas,
+  runBenchmark,
+  runDiagnosis,
+  showDiagnosis,
+  showRun,
+} from './bench-service.js';
+import { CompareRuns } from './CompareRuns.js';
 import { DiagnosisResult } from './DiagnosisResult.js';
-import { formatLatency, progressRatio, progressText, VERDICT_TEXT } from './format.js';
+import { DIAGNOSIS_TEXT, formatLatency, progressRatio, progressText, VERDICT_TEXT } from './format.js';
 import { RunResult } from './RunResult.js';
-import { bundleForModel, gatewayChoice, modelKey, parseSettings } from './selection.js';
+import { gatewayChoice, modelKey, parseRunSettings, providerChoices, referenceBundles } from './selection.js';
 import { benchActions, useBenchStore } from './store.js';
 
 function GatewayPicker(): React.ReactElement {
@@ -69,12 +81,32 @@ function ModelPicker(): React.ReactElement | null {
   );
 }
 
+function ProviderPicker(): React.ReactElement {
+  const deviceId = useBenchStore((s) => s.deviceId);
+  const provider = useBenchStore((s) => s.provider);
+  const history = useBenchStore((s) => s.history);
+  const device = useDevicesStore((d) => (deviceId === null ? undefined : d.devices.get(deviceId)));
+  // The newest run says which onnxruntime providers the gateway really has.
+  const reported = history.status === 'ready' && history.value.length > 0 ? history.value[0]!.run.providers : null;
+  const options = providerChoices(device?.descriptor?.accelerators ?? [], reported);
+  return (
+    <label className="bench-field">
+      <span>Execution provider</span>
+      <select value={provider} onChange={(e) => benchActions.settings({ provider: e.target.value })} data-testid="bench-provider">
+        {options.map((o) => (
+          <option key={o.value} value={o.value} disabled={o.disabled}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 function Settings(): React.ReactElement {
-  const warmup = useBenchStore((s) => s.warmup);
-  const iterations = useBenchStore((s) => s.iterations);
-  const threads = useBenchStore((s) => s.threads);
-  const running = useBenchStore((s) => s.running.status === 'loading');
-  const check = parseSettings(warmup, iterations, threads);
+  const s = useBenchStore();
+  const running = s.running.status === 'loading';
+  const check = parseRunSettings(s);
   return (
     <fieldset className="bench-settings" disabled={running}>
       <legend>Settings</legend>
@@ -82,23 +114,67 @@ function Settings(): React.ReactElement {
         <span>Warm-up (inferences, not timed)</span>
         <input
           inputMode="numeric"
-          value={warmup}
+          value={s.warmup}
           onChange={(e) => benchActions.settings({ warmup: e.target.value })}
           data-testid="bench-warmup"
         />
       </label>
-      <label className="bench-field">
-        <span>Iterations (timed inferences)</span>
-        <input
-          inputMode="numeric"
-          value={iterations}
-          onChange={(e) => benchActions.settings({ iterations: e.target.value })}
-          data-testid="bench-iterations"
-        />
-      </label>
+      <div className="bench-mode" role="radiogroup" aria-label="How long to measure">
+        <label className="bench-check">
+          <input
+            type="radio"
+            name="bench-mode"
+            checked={s.mode === 'iterations'}
+            onChange={() => benchActions.settings({ mode: 'iterations' })}
+            data-testid="bench-mode-iterations"
+          />
+          <span>A number of inferences</span>
+        </label>
+        <label className="bench-check">
+          <input
+            type="radio"
+            name="bench-mode"
+            checked={s.mode === 'duration'}
+            onChange={() => benchActions.settings({ mode: 'duration' })}
+            data-testid="bench-mode-duration"
+          />
+          <span>Run for a number of seconds</span>
+        </label>
+      </div>
+      {s.mode === 'iterations' ? (
+        <label className="bench-field">
+          <span>Iterations (timed inferences)</span>
+          <input
+            inputMode="numeric"
+            value={s.iterations}
+            onChange={(e) => benchActions.settings({ iterations: e.target.value })}
+            data-testid="bench-iterations"
+          />
+        </label>
+      ) : (
+        <label className="bench-field">
+          <span>Run for (seconds, timed)</span>
+          <input
+            inputMode="decimal"
+            value={s.durationS}
+            onChange={(e) => benchActions.settings({ durationS: e.target.value })}
+            data-testid="bench-duration"
+          />
+        </label>
+      )}
       <label className="bench-field">
         <span>Threads (“auto”: the gateway decides)</span>
-        <input value={threads} onChange={(e) => benchActions.settings({ threads: e.target.value })} data-testid="bench-threads" />
+        <input value={s.threads} onChange={(e) => benchActions.settings({ threads: e.target.value })} data-testid="bench-threads" />
+      </label>
+      <ProviderPicker />
+      <label className="bench-check">
+        <input
+          type="checkbox"
+          checked={s.profile}
+          onChange={(e) => benchActions.settings({ profile: e.target.checked })}
+          data-testid="bench-profile-box"
+        />
+        <span>Per-operator profile (onnxruntime profiling; it slows the run a little)</span>
       </label>
       {check.ok ? null : (
         <p className="notice notice--error" role="alert" data-testid="bench-settings-error">
@@ -109,18 +185,47 @@ function Settings(): React.ReactElement {
   );
 }
 
+function ReferencePicker({ model }: { model: { name: string; version: string; sha256: string } }): React.ReactElement | null {
+  const bundles = useBundlesStore((b) => b.bundles);
+  const shas = useBenchStore((s) => s.bundleModelShas);
+  const chosen = useBenchStore((s) => s.diagnoseBundleId);
+  const busy = useBenchStore((s) => s.diagnosis.status === 'loading');
+  useEffect(() => {
+    void loadReferenceShas();
+  }, [bundles, model.name, model.version, model.sha256]);
+  const refs = referenceBundles(bundles, model, shas);
+  if (refs.options.length === 0) return null;
+  const value = chosen !== null && refs.options.some((o) => o.bundle.id === chosen) ? chosen : (refs.defaultId ?? '');
+  return (
+    <label className="bench-field bench-reference">
+      <span>Diagnose against (library bundle with the golden inputs)</span>
+      <select value={value} disabled={busy} onChange={(e) => chooseDiagnoseBundle(e.target.value)} data-testid="bench-diagnose-bundle">
+        {refs.options.map((o) => (
+          <option key={o.bundle.id} value={o.bundle.id} data-holds-installed={o.holdsInstalled} data-file-name={o.bundle.fileName}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+      <span className="muted bench-reference__chosen" data-testid="bench-diagnose-bundle-text">
+        {refs.options.find((o) => o.bundle.id === value)?.label}
+      </span>
+    </label>
+  );
+}
+
 function Go(): React.ReactElement {
   const s = useBenchStore();
   const bundles = useBundlesStore((b) => b.bundles);
   const device = useDevicesStore((d) => (s.deviceId === null ? undefined : d.devices.get(s.deviceId)));
   const model = device?.descriptor?.models.find((m) => modelKey(m) === s.modelKey);
-  const settingsOk = parseSettings(s.warmup, s.iterations, s.threads).ok;
+  const settingsOk = parseRunSettings(s).ok;
   const deviceOk = device !== undefined && gatewayChoice(device).ok;
   const running = s.running.status === 'loading';
   const ratio = s.progress === null ? null : progressRatio(s.progress.done, s.progress.total);
-  const reference = model === undefined ? undefined : bundleForModel(bundles, model);
+  const references = model === undefined ? [] : referenceBundles(bundles, model, s.bundleModelShas).options;
   return (
     <div className="bench-go">
+      {model === undefined ? null : <ReferencePicker model={model} />}
       <div className="bench-go__actions">
         <button
           type="button"
@@ -138,12 +243,14 @@ function Go(): React.ReactElement {
           onClick={() => void runDiagnosis()}
           data-testid="bench-diagnose"
           title={
-            reference === undefined ? 'No verified model bundle in the library holds this model' : `Compare with ${reference.fileName}`
+            references.length === 0
+              ? 'No verified model bundle in the library holds this model'
+              : 'Send the bundle’s golden inputs to the gateway and compare with this laptop'
           }
         >
           {s.diagnosis.status === 'loading' ? 'Diagnosing…' : 'Diagnose'}
         </button>
-        {model !== undefined && reference === undefined ? (
+        {model !== undefined && references.length === 0 ? (
           <span className="muted">Diagnose needs the model's bundle in the library (golden inputs).</span>
         ) : null}
       </div>
@@ -151,8 +258,19 @@ function Go(): React.ReactElement {
         <div className="bench-progress" data-testid="bench-progress">
           <progress max={1} value={ratio ?? undefined} aria-label="Benchmark progress" />
           <span>{s.progress === null ? 'Loading the model on the gateway…' : progressText(s.progress.done, s.progress.total)}</span>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={s.cancel.status === 'loading' || s.cancel.status === 'ready'}
+            onClick={() => void cancelBenchmark()}
+            data-testid="bench-cancel"
+            title="Stop the run; the inferences measured so far are kept as a cancelled run"
+          >
+            {s.cancel.status === 'idle' || s.cancel.status === 'error' ? 'Cancel' : 'Cancelling…'}
+          </button>
         </div>
       ) : null}
+      {s.cancel.status === 'error' ? <ErrorNotice error={s.cancel.error} title="The run could not be cancelled" /> : null}
       {s.running.status === 'error' ? (
         <ErrorNotice error={s.running.error} title="The benchmark did not finish" testId="bench-run-error" />
       ) : null}
@@ -219,6 +337,63 @@ function History(): React.ReactElement | null {
   );
 }
 
+function DiagnosisHistory(): React.ReactElement | null {
+  const deviceId = useBenchStore((s) => s.deviceId);
+  const diagnoses = useBenchStore((s) => s.diagnoses);
+  const shown = useBenchStore((s) => s.diagnosis);
+  if (deviceId === null) return null;
+  const shownId = shown.status === 'ready' ? shown.value.id : null;
+  return (
+    <section className="bench-history" aria-label="Previous diagnoses" data-testid="bench-diagnoses">
+      <h3>Previous diagnoses of this gateway</h3>
+      {diagnoses.status === 'loading' ? <p className="muted">Loading…</p> : null}
+      {diagnoses.status === 'error' ? <ErrorNotice error={diagnoses.error} title="The previous diagnoses could not be read" /> : null}
+      {diagnoses.status === 'ready' && diagnoses.value.length === 0 ? <p className="muted">No diagnosis of this gateway yet.</p> : null}
+      {diagnoses.status === 'ready' && diagnoses.value.length > 0 ? (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">When</th>
+              <th scope="col">Reference bundle</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Explanation</th>
+              <th scope="col">
+                <span className="visually-hidden">Open</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {diagnoses.value.map((d) => (
+              <tr
+                key={d.id}
+                data-testid="bench-diagnoses-row"
+                data-diagnosis-id={d.id}
+                data-verdict={d.verdict}
+                aria-current={d.id === shownId ? 'true' : undefined}
+              >
+                <td>{new Date(d.createdAt).toLocaleString()}</td>
+                <td>{d.bundleLabel}</td>
+                <td>{DIAGNOSIS_TEXT[d.verdict].split(' — ')[0]}</td>
+                <td className="bench-history__explanation">{d.explanation}</td>
+                <td>
+                  <button
+                    type="button"
+                    className="button button--small"
+                    onClick={() => showDiagnosis(d)}
+                    data-testid="bench-diagnoses-open"
+                  >
+                    Show
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
 export function BenchView(): React.ReactElement {
   const shown = useBenchStore((s) => s.shown);
   const diagnosis = useBenchStore((s) => s.diagnosis);
@@ -243,6 +418,8 @@ export function BenchView(): React.ReactElement {
           <p className="muted bench-empty">Choose a gateway and one of its installed models, then run a benchmark.</p>
         ) : null}
         <History />
+        <DiagnosisHistory />
+        <CompareRuns />
       </div>
     </div>
   );

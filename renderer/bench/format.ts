@@ -3,16 +3,26 @@
  *
  * Pure (no DOM) so the unit tests run it under Node.
  */
-import type { BenchVerdict, DiagnosisVerdictShape, LatencyStatsShape } from '../../core/api/schemas.js';
+import { formatDuration } from '../../core/api/format-duration.js';
+import type { BenchSettings, BenchVerdict, DiagnosisVerdictShape, LatencyStatsShape } from '../../core/api/schemas.js';
 
-/** A latency in µs, switching to ms or s where µs would be many digits. */
-export function formatLatency(us: number): string {
-  if (!Number.isFinite(us)) return '—';
-  const abs = Math.abs(us);
-  if (abs >= 1_000_000) return `${(us / 1_000_000).toFixed(2)} s`;
-  if (abs >= 10_000) return `${(us / 1000).toFixed(1)} ms`;
-  if (abs >= 1000) return `${(us / 1000).toFixed(2)} ms`;
-  return `${us.toFixed(1)} µs`;
+/** A latency given in µs, written as everywhere else in Fieldline (core/api/format-duration.ts). */
+export const formatLatency = formatDuration;
+
+/** "warm-up 10 · iterations 200 · threads auto", with a duration, provider and profile when the run had them. */
+export function settingsText(s: BenchSettings): string {
+  return [
+    `warm-up ${s.warmup}`,
+    s.iterations === null ? `duration ${((s.durationMs ?? 0) / 1000).toFixed(1)} s` : `iterations ${s.iterations}`,
+    `threads ${s.threads ?? 'auto'}`,
+    ...(s.executionProvider === undefined ? [] : [`provider ${s.executionProvider}`]),
+    ...(s.profile === true ? ['profiled'] : []),
+  ].join(' · ');
+}
+
+/** Under a clipped histogram: "3 samples above 1.20 ms not shown". */
+export function clippedNote(hidden: number, clipAtUs: number): string {
+  return `${hidden} sample${hidden === 1 ? '' : 's'} above ${formatLatency(clipAtUs)} not shown`;
 }
 
 export function formatThroughput(perSec: number): string {
@@ -94,4 +104,34 @@ export function progressText(done: number, total: number | null): string {
 export function progressRatio(done: number, total: number | null): number | null {
   if (total === null || total === 0) return null;
   return Math.max(0, Math.min(1, done / total));
+}
+
+export interface ProfileRow {
+  readonly op: string;
+  readonly name: string;
+  readonly count: number;
+  readonly totalUs: number;
+  readonly perCallUs: number;
+  /** Share of the profile's whole time, 0…1. */
+  readonly share: number;
+}
+
+/** The per-operator profile's top entries by total time, each with its share of the whole. */
+export function profileRows(
+  profile: readonly { readonly op: string; readonly name: string; readonly totalUs: number; readonly count: number }[],
+  limit = 15,
+): { readonly rows: readonly ProfileRow[]; readonly totalUs: number; readonly hidden: number } {
+  const totalUs = profile.reduce((sum, p) => sum + (Number.isFinite(p.totalUs) ? Math.max(0, p.totalUs) : 0), 0);
+  const rows = [...profile]
+    .sort((a, b) => b.totalUs - a.totalUs)
+    .slice(0, limit)
+    .map((p) => ({
+      op: p.op,
+      name: p.name,
+      count: p.count,
+      totalUs: p.totalUs,
+      perCallUs: p.totalUs / Math.max(1, p.count),
+      share: totalUs > 0 ? p.totalUs / totalUs : 0,
+    }));
+  return { rows, totalUs, hidden: Math.max(0, profile.length - rows.length) };
 }

@@ -32,8 +32,8 @@ describe('judge', () => {
     const j = judge(stats(110, 250), baseline, 'EdgeBox X1');
     assert.equal(j.verdict, 'pass');
     assert.equal(j.reasons.length, 2);
-    assert.match(j.reasons[0]!, /^median \(p50\) 0\.110 ms, 10% slower than the baseline 0\.100 ms \(allowed: up to 25% slower\) — OK$/);
-    assert.match(j.reasons[1]!, /^p99 0\.250 ms, 25% slower/);
+    assert.match(j.reasons[0]!, /^median \(p50\) 110 µs, 10% slower than the baseline 100 µs \(allowed: up to 25% slower\) — OK$/);
+    assert.match(j.reasons[1]!, /^p99 250 µs, 25% slower/);
     assert.equal(judge(stats(50, 100), baseline, 'EdgeBox X1').verdict, 'pass');
     assert.match(judge(stats(50, 100), baseline, 'EdgeBox X1').reasons[0]!, /at or faster than the baseline/);
   });
@@ -49,7 +49,7 @@ describe('judge', () => {
     assert.equal(j.verdict, 'fail');
     assert.match(
       j.reasons[1]!,
-      /^p99 0\.400 ms, 100% slower .*more than 50% slower — this gateway does not run the model as fast as it should/,
+      /^p99 400 µs, 100% slower .*more than 50% slower — this gateway does not run the model as fast as it should/,
     );
   });
 

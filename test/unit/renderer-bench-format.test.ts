@@ -26,7 +26,8 @@ const STATS: LatencyStatsShape = {
 
 describe('format', () => {
   test('latencies carry their unit and switch scale', () => {
-    assert.equal(formatLatency(110), '110.0 µs');
+    assert.equal(formatLatency(110), '110 µs');
+    assert.equal(formatLatency(8.1), '8.10 µs');
     assert.equal(formatLatency(1500), '1.50 ms');
     assert.equal(formatLatency(15_000), '15.0 ms');
     assert.equal(formatLatency(2_500_000), '2.50 s');

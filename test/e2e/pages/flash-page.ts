@@ -50,8 +50,12 @@ export class FlashPage {
     return this.page.getByTestId(`flash-step-${name}`);
   }
 
+  /**
+   * The bundle of that name. The demo library also holds the deliberately wrong classifier (same
+   * name and version, file name ending -wrong.flb, for the diagnostics demo): a name means the real one.
+   */
   bundle(name: string): Locator {
-    return this.bundles.filter({ hasText: name });
+    return this.bundles.filter({ hasText: name }).filter({ hasNotText: '-wrong.flb' });
   }
 
   async chooseBundle(name: string): Promise<void> {
