@@ -33,9 +33,9 @@ const LAYERS = {
     why: 'core/ is the engine every host shares: it never depends on a host (electron/, cli/), the UI (renderer/) or the reference agent (agent/)',
   },
   agent: {
-    allow: ['agent', 'core/protocol', 'core/transport', 'core/bundle', 'core/bench', 'resources'],
+    allow: ['agent', 'core/protocol', 'core/transport', 'core/bundle', 'core/bench', 'core/audit', 'resources'],
     node: true,
-    why: 'agent/ runs on a gateway and shares only the wire and verification code with the app: core/protocol, core/transport, core/bundle, core/bench',
+    why: 'agent/ runs on a gateway and shares only the wire and verification code with the app: core/protocol, core/transport, core/bundle, core/bench, core/audit (checkpoints it witnesses)',
   },
   cli: {
     allow: ['cli', 'core', 'agent', 'resources'],
@@ -48,10 +48,11 @@ const LAYERS = {
     why: 'electron/ hosts the engine (core/); it loads the renderer as built files, never by import',
   },
   renderer: {
-    allow: ['renderer'],
+    // bench-compare.js: the run-comparison table the CLI prints too, pure (types + format-duration only).
+    allow: ['renderer', 'core/api/format-duration.js', 'core/api/bench-compare.js'],
     typesOnly: ['core/api'],
     node: false,
-    why: 'renderer/ runs in a sandboxed page and talks to the engine only through window.fieldline; from core/ it may take the API types (`import type` from core/api) and nothing else',
+    why: 'renderer/ runs in a sandboxed page and talks to the engine only through window.fieldline; from core/ it may take the API types (`import type` from core/api) and the pure duration formatter and run comparison, nothing else',
   },
 };
 

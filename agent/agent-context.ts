@@ -1,6 +1,7 @@
 /**
  * What request handlers may see of a running agent, and of the link a request came in on.
  */
+import type { WitnessStore } from './audit-witness-store.js';
 import type { Ed25519Identity } from '../core/protocol/identity.js';
 import type { ArtifactStore } from './artifacts/artifact-store.js';
 import type { BundleGuard } from './bundle-guard.js';
@@ -52,6 +53,8 @@ export interface AgentContext {
    * is damaged, in which case the gateway claims no counters and refuses every bundle.
    */
   readonly bundleGuard: BundleGuard | null;
+  /** Checkpoints of laptops' audit logs left here (audit.witness). */
+  readonly witnesses: WitnessStore;
   /** `performance.now()` when the agent started: uptime must not jump with the wall clock. */
   readonly startedAt: number;
   readonly log: AgentLog;

@@ -6,12 +6,14 @@
  * the emulated bootloader (agent/slots/slot-controller.ts), checks the health of a trial boot,
  * and starts the services again on the same ports.
  */
+import { WitnessStore } from './audit-witness-store.js';
 import { performance } from 'node:perf_hooks';
 import type { Announcement } from '../core/protocol/announce.js';
 import { UDP_PROBE_PORT } from '../core/protocol/announce.js';
 import { PROTOCOL_VERSION, type WireDescriptor } from '../core/protocol/handshake.js';
 import type { RequestHandler } from '../core/protocol/peer.js';
 import { DEFAULT_FGP_PORT } from '../core/transport/tcp.js';
+import { closeInferSessions } from './bench/session-cache.js';
 import { silentLog, type AgentContext, type AgentLog, type HealthInfo, type TransportInfo } from './agent-context.js';
 import type { MdnsInterfaceState } from './announce-mdns.js';
 import { ArtifactStore } from './artifacts/artifact-store.js';
@@ -64,6 +66,8 @@ export interface AgentOptions {
   readonly trialMs?: number;
   /** Space the artifact store leaves free on the state directory's file system. Default 32 MiB. */
   readonly artifactReserveBytes?: number;
+  /** Committed artifacts kept besides the one in use (default 2), and how long an untouched `.part` lives (default 24 h). */
+  readonly artifactRetention?: { readonly keep?: number; readonly partTtlMs?: number };
   readonly log?: AgentLog;
   /** Root for /etc, /sys and /proc when reading hardware identity (tests). */
   readonly hardwareRoot?: string;
@@ -199,6 +203,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
   const slots = new SlotController(state.dir, base, power, options.trialMs ?? DEFAULT_TRIAL_MS, log);
   const artifacts = await ArtifactStore.open(state.dir, {
     ...(options.artifactReserveBytes !== undefined ? { reserveBytes: options.artifactReserveBytes } : {}),
+    ...options.artifactRetention,
     corruption: (offset, length) => faults.corruptionIn(offset, length),
   });
   const bundleGuard = await openGuard(state.dir, () => device, log);
@@ -243,6 +248,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     device: () => device,
     trustedTechnicians: () => state.trustedTechnicians(),
     bundleGuard,
+    witnesses: new WitnessStore(state.dir),
     startedAt: performance.now(),
     log,
     flash: {
@@ -330,6 +336,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
     services = null;
     await running?.close();
     await artifacts.close();
+    await closeInferSessions(state.dir);
     await sleep(rebootMs);
     if (stopped) return;
     try {
@@ -391,6 +398,7 @@ export async function startAgent(options: AgentOptions): Promise<RunningAgent> {
         services = null;
         await running?.close();
         await artifacts.close();
+        await closeInferSessions(state.dir);
       })()),
   };
 }

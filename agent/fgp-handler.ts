@@ -11,6 +11,7 @@ import type { RequestHandler } from '../core/protocol/peer.js';
 import type { AgentContext, TransportInfo } from './agent-context.js';
 import type { MethodDef, Requirement } from './method.js';
 import { artifactBegin, artifactChunk, artifactCommit, artifactStatus } from './methods/artifact.js';
+import { auditWitness } from './methods/audit-witness.js';
 import { authChallenge, authRespond } from './methods/auth.js';
 import { benchCancel, benchRun, benchSamples } from './methods/bench.js';
 import { activate, confirm, reboot, rollback } from './methods/boot.js';
@@ -40,6 +41,7 @@ export const METHODS: Readonly<Record<string, MethodDef>> = {
   'bench.samples': benchSamples,
   'bench.cancel': benchCancel,
   infer,
+  'audit.witness': auditWitness,
 };
 
 export const METHOD_NAMES: readonly string[] = Object.keys(METHODS);

@@ -11,13 +11,19 @@ import { flashUsage, runFlash } from './commands/flash.js';
 import { benchUsage, runBench } from './commands/bench.js';
 import { diagnoseUsage, runDiagnose } from './commands/diagnose.js';
 import { pinsUsage, profileUsage, runPins, runProfile } from './commands/profile.js';
+import { auditSubcommands, auditUsage, runAudit } from './commands/audit.js';
+import { auditSyncSubcommands } from './commands/audit-sync.js';
+import { ingestUsage, runIngest } from './commands/ingest.js';
 import { packageVersion } from '../core/package-info.js';
 import { CliError, reportError } from './output.js';
+
+// `audit sync` and `audit status` (the uploader) join the `audit` subcommand table.
+Object.assign(auditSubcommands, auditSyncSubcommands);
 
 const usage = `Fieldline — find, flash, benchmark and audit edge-AI gateways, offline.
 
 Usage:
-${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, benchUsage, diagnoseUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, benchUsage, diagnoseUsage, auditUsage(), ingestUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -31,6 +37,8 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   flash: runFlash,
   bench: runBench,
   diagnose: runDiagnose,
+  audit: runAudit,
+  ingest: runIngest,
   agent: runAgentCommand,
 };
 

@@ -6,7 +6,11 @@
  */
 
 /** Main → engine. `connect` carries one MessagePort (the engine's end of a renderer link). */
-export type ToEngine = { readonly type: 'connect'; readonly connection: number } | { readonly type: 'shutdown' };
+export type ToEngine =
+  | { readonly type: 'connect'; readonly connection: number }
+  | { readonly type: 'shutdown' }
+  /** The audit key, unsealed by main with the OS keychain: sent once, before the engine starts. */
+  | { readonly type: 'audit-key'; readonly pem: string };
 
 /** Engine → main. */
 export type FromEngine = { readonly type: 'ready' } | { readonly type: 'fatal'; readonly message: string };
@@ -23,6 +27,10 @@ export function parseToEngine(value: unknown): ToEngine | null {
     }
     case 'shutdown':
       return { type: 'shutdown' };
+    case 'audit-key': {
+      const pem = field(value, 'pem');
+      return typeof pem === 'string' && pem.includes('PRIVATE KEY') ? { type: 'audit-key', pem } : null;
+    }
     default:
       return null;
   }

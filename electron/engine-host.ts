@@ -30,6 +30,11 @@ export interface EngineHostOptions {
   /** Forwarded to the engine; `dataDir` is always set by the time the host starts. */
   readonly launch: LaunchOptions & { readonly dataDir: string };
   readonly log: (line: string) => void;
+  /**
+   * The audit key as PEM, unsealed with the OS keychain, or null where the keychain is not
+   * available (the engine then keeps it in a 0600 file and says so).
+   */
+  readonly auditKeyPem?: () => string | null;
 }
 
 type EngineState =
@@ -107,12 +112,21 @@ export class EngineHost {
   private spawn(): void {
     const { enginePath, launch, log } = this.options;
     this.lastFatal = null;
-    const child = utilityProcess.fork(enginePath, launchArgs(launch), {
+    const args = launchArgs({ ...launch, ...(this.options.auditKeyPem ? { sealedAuditKey: true } : {}) });
+    const child = utilityProcess.fork(enginePath, args, {
       serviceName: SERVICE_NAME,
       env: engineEnvironment(process.env),
       stdio: 'inherit',
     });
     this.state = { kind: 'starting', child, since: Date.now() };
+    let pem: string | null = null;
+    try {
+      pem = this.options.auditKeyPem?.() ?? null;
+    } catch (err) {
+      // A sealed key this user cannot open must not be replaced by a new one: the engine says why.
+      log(`audit key: ${(err as Error).message}`);
+    }
+    if (pem !== null) child.postMessage({ type: 'audit-key', pem } satisfies ToEngine);
     child.on('message', (raw: unknown) => this.onEngineMessage(child, raw));
     child.on('error', (type, location) => log(`engine ${type} at ${location}`));
     child.once('exit', (code) => this.onExit(child, code));

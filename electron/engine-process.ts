@@ -7,6 +7,7 @@
  */
 import type { MessagePortMain } from 'electron';
 import { serveChannel, type TextChannel } from '../core/api/dispatch.js';
+import { pemKeyVault } from '../core/audit/key-handoff.js';
 import { createEngine } from '../core/engine/engine.js';
 import type { Engine } from '../core/engine/engine-types.js';
 import { parseToEngine, type FromEngine } from './engine-control.js';
@@ -63,10 +64,22 @@ async function main(): Promise<void> {
     port.start();
   };
 
+  // With --sealed-audit-key, main sends the audit key (unsealed with the OS keychain) first.
+  let auditKey: (pem: string) => void = () => {};
+  const auditPem = launch.sealedAuditKey
+    ? new Promise<string>((resolve, reject) => {
+        auditKey = resolve;
+        setTimeout(() => reject(new Error('the main process did not send the audit key within 15 s')), 15_000).unref();
+      })
+    : null;
+
   parent.on('message', (event) => {
     const message = parseToEngine(event.data);
     if (message === null) return;
     switch (message.type) {
+      case 'audit-key':
+        auditKey(message.pem);
+        return;
       case 'connect': {
         const port = event.ports[0];
         if (!port) return;
@@ -88,7 +101,15 @@ async function main(): Promise<void> {
 
   let ready: Engine;
   try {
-    ready = await createEngine({ dataDir, host: 'electron', autoStartDiscovery: true, discovery });
+    const pem = auditPem ? await auditPem : null;
+    const auditKeyVault = pem ? pemKeyVault(pem) : undefined;
+    ready = await createEngine({
+      dataDir,
+      host: 'electron',
+      autoStartDiscovery: true,
+      discovery,
+      ...(auditKeyVault ? { auditKeyVault } : {}),
+    });
   } catch (err) {
     return fail(describe(err));
   }

@@ -5,6 +5,7 @@
  *   --interfaces=lo,eth1     narrow LAN discovery to these interfaces (default: every usable one)
  *   --serial-ports=/dev/X,…  serial ports to probe besides those matching the device catalog
  *   --udp-port=N             UDP probe port (tests run agents on their own port)
+ *   --sealed-audit-key=1     (main → engine only) wait for the audit key main unsealed with the OS keychain
  *
  * Pure, so main and the engine process parse the same text the same way.
  */
@@ -13,6 +14,7 @@ export interface LaunchOptions {
   readonly interfaces?: readonly string[];
   readonly serialPorts?: readonly string[];
   readonly udpPort?: number;
+  readonly sealedAuditKey?: boolean;
 }
 
 export type ParsedLaunch = { readonly options: LaunchOptions; readonly problems: readonly string[] };
@@ -43,6 +45,9 @@ export function parseLaunchOptions(argv: readonly string[]): ParsedLaunch {
       case 'serial-ports':
         options.serialPorts = list(value);
         break;
+      case 'sealed-audit-key':
+        options.sealedAuditKey = value === '1';
+        break;
       case 'udp-port': {
         const port = Number(value);
         if (Number.isInteger(port) && port >= 1 && port <= 65535) options.udpPort = port;
@@ -61,5 +66,6 @@ export function launchArgs(options: LaunchOptions): string[] {
   if (options.interfaces !== undefined) args.push(`--interfaces=${options.interfaces.join(',')}`);
   if (options.serialPorts !== undefined) args.push(`--serial-ports=${options.serialPorts.join(',')}`);
   if (options.udpPort !== undefined) args.push(`--udp-port=${options.udpPort}`);
+  if (options.sealedAuditKey) args.push('--sealed-audit-key=1');
   return args;
 }

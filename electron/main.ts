@@ -5,7 +5,8 @@
  * must be in place before the first window exists; the engine starts alongside the window so
  * that discovery is already running when the page asks for devices.
  */
-import { app, session, type BrowserWindow } from 'electron';
+import { app, safeStorage, session, type BrowserWindow } from 'electron';
+import { sealedAuditKeyPem } from '../core/audit/key-handoff.js';
 import { defaultDataDir } from '../core/store/paths.js';
 import { installAppMenu } from './app-menu.js';
 import { appPaths } from './app-paths.js';
@@ -40,7 +41,13 @@ async function start(): Promise<void> {
   for (const problem of problems) log('main')(`ignored switch: ${problem}`);
   // The same data directory as the `fieldline` CLI, so both see one technician profile.
   const launch = { ...options, dataDir: options.dataDir ?? defaultDataDir() };
-  const host = new EngineHost({ enginePath: appPaths.engineProcess, launch, log: log('engine-host') });
+  const host = new EngineHost({
+    enginePath: appPaths.engineProcess,
+    launch,
+    log: log('engine-host'),
+    // The audit key at rest is sealed with the OS keychain where Electron offers one.
+    ...(safeStorage.isEncryptionAvailable() ? { auditKeyPem: () => sealedAuditKeyPem(launch.dataDir, safeStorage) } : {}),
+  });
   engine = host;
   host.start();
   openWindow(host);

@@ -43,8 +43,17 @@ const METHODS = {
   'bench.run': true,
   'bench.list': true,
   'bench.get': true,
+  'bench.cancel': true,
+  'bench.export': true,
   'diagnose.run': true,
   'diagnose.list': true,
+  'audit.list': true,
+  'audit.verify': true,
+  'audit.status': true,
+  'audit.configure': true,
+  'audit.sync': true,
+  'audit.export': true,
+  'audit.witness': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {
@@ -53,6 +62,8 @@ const EVENTS = {
   'bundles.changed': true,
   'flash.progress': true,
   'bench.progress': true,
+  'audit.appended': true,
+  'audit.sync': true,
 } as const satisfies Record<EventName, true>;
 
 /** Must match PORT_CHANNEL in engine-host.ts (this file cannot import it). */

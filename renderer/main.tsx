@@ -4,6 +4,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/App.js';
+import { startAuditSync } from './audit/audit-service.js';
 import { startViewSync } from './app/view.js';
 import { startBenchSync } from './bench/bench-service.js';
 import { startBundlesSync } from './bundles/bundles-service.js';
@@ -20,6 +21,7 @@ import './styles/bundles.css';
 import './styles/flash.css';
 import 'uplot/dist/uPlot.min.css';
 import './styles/bench.css';
+import './styles/audit.css';
 
 startTheme();
 startClock();
@@ -29,6 +31,7 @@ startDevicesSync();
 startBundlesSync();
 startFlashSync();
 startBenchSync();
+startAuditSync();
 startViewSync();
 
 const container = document.getElementById('root');

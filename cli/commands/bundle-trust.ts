@@ -4,6 +4,8 @@
  */
 import { BUNDLE_KINDS, TrustStore, TrustStoreError, type BundleKind, type TrustedKey } from '../../core/bundle/index.js';
 import { openDatabase } from '../../core/store/database.js';
+import type { JsonParams } from '../../core/engine/audit-recorder.js';
+import { withCliAudit } from '../cli-audit.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
 import { nonNegativeInteger, onePositional, parseSubcommand, parseTime, required } from './bundle-args.js';
@@ -29,7 +31,11 @@ export async function runBundleTrust(argv: string[]): Promise<number> {
     },
     trustUsage,
   );
-  const db = openDatabase(values['data-dir'] ?? defaultDataDir());
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const db = openDatabase(dataDir);
+  /** A trust change, on the audit record like the app's. */
+  const recorded = <T>(action: string, params: JsonParams, op: () => T, summarise?: (value: T) => { params?: JsonParams }): Promise<T> =>
+    withCliAudit(db, dataDir, (audit) => audit.after(action, null, { ...params, via: 'cli' }, async () => guarded(op), summarise));
   try {
     const store = new TrustStore(db);
     switch (action) {
@@ -49,27 +55,33 @@ export async function runBundleTrust(argv: string[]): Promise<number> {
             `the key in ${positionals[0]} states no role`,
             'Give --role image-signer or --role model-signer (comma-separated for both).',
           );
-        const key = guarded(() =>
-          store.add({
-            publicKey: file.publicKey,
-            name: values.name ?? file.name,
-            roles,
-            expiresAt: values.expires === undefined ? null : parseTime('--expires', values.expires),
-          }),
+        const entry = {
+          publicKey: file.publicKey,
+          name: values.name ?? file.name,
+          roles,
+          expiresAt: values.expires === undefined ? null : parseTime('--expires', values.expires),
+        };
+        const key = await recorded(
+          'trust.import',
+          { publicKey: entry.publicKey.toLowerCase(), name: entry.name, roles: [...entry.roles], expiresAt: entry.expiresAt },
+          () => store.add(entry),
+          (k) => ({ params: { keyId: k.keyId } }),
         );
         if (values.json) printJson(key);
         else process.stdout.write(`Trusted "${key.name}" as ${key.roles.join(' and ')}.\n  key id  ${key.keyId}\n`);
         return 0;
       }
       case 'remove': {
-        const key = guarded(() => store.remove(onePositional(positionals, 'key id', trustUsage)));
+        const keyId = onePositional(positionals, 'key id', trustUsage);
+        const key = await recorded('trust.remove', { keyId }, () => store.remove(keyId));
         if (values.json) printJson(key);
         else process.stdout.write(`Removed "${key.name}" (${key.keyId}) from the trust store.\n`);
         return 0;
       }
       case 'revoke': {
         const keyId = onePositional(positionals, 'key id', trustUsage);
-        const key = guarded(() => store.revoke(keyId, required(values.reason, '--reason', trustUsage)));
+        const reason = required(values.reason, '--reason', trustUsage);
+        const key = await recorded('trust.revoke', { keyId, reason }, () => store.revoke(keyId, reason));
         if (values.json) printJson(key);
         else process.stdout.write(`Revoked "${key.name}" (${key.keyId}): its signatures no longer count.\n`);
         return 0;
@@ -81,7 +93,7 @@ export async function runBundleTrust(argv: string[]): Promise<number> {
         if (!(BUNDLE_KINDS as readonly string[]).includes(kind))
           throw new CliError(`kind must be one of ${BUNDLE_KINDS.join(', ')}, got "${kind}"`);
         const n = nonNegativeInteger('the threshold', count);
-        guarded(() => store.setThreshold(kind as BundleKind, n));
+        await recorded('trust.threshold', { kind, threshold: n }, () => store.setThreshold(kind as BundleKind, n));
         if (values.json) printJson(store.thresholds());
         else process.stdout.write(`${kind} bundles now need ${n} valid signature${n === 1 ? '' : 's'}.\n`);
         return 0;

@@ -8,6 +8,7 @@ import { openDeviceSession, rankPaths } from '../../core/engine/device-session.j
 import { openDatabase } from '../../core/store/database.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { PinStore } from '../../core/store/pin-store.js';
+import { withCliAudit } from '../cli-audit.js';
 import { CliError, printJson } from '../output.js';
 import { describeTransport, discoverFor, discoveryOptionSpec, parseDiscoveryFlags } from './discover.js';
 
@@ -66,23 +67,37 @@ export async function runInfo(argv: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new CliError(`info takes exactly one target\n${infoUsage}`);
   const { paths, expectId } = await resolveTarget(positionals[0]!, values);
-  const db = openDatabase(values['data-dir'] ?? defaultDataDir());
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const db = openDatabase(dataDir);
   try {
     const pins = new PinStore(db);
-    let lastError: unknown;
-    for (const path of paths) {
-      try {
-        const session = await openDeviceSession(path, expectId ? { pins, expectId } : { pins });
-        await session.close();
-        if (values.json) printJson({ ...session.descriptor, paths });
-        else process.stdout.write(`${formatDescriptor(session.descriptor, path)}\n`);
-        return 0;
-      } catch (err) {
-        if ((err as { code?: string }).code === 'pin_mismatch') throw err;
-        lastError = err;
-      }
-    }
-    throw lastError;
+    const target = positionals[0]!;
+    // Contacting a gateway (and perhaps pinning its key) is on the record: intent first.
+    const { session, path } = await withCliAudit(db, dataDir, (audit) =>
+      audit.around(
+        'device.info',
+        expectId ?? null,
+        { target, via: 'cli' },
+        async () => {
+          let lastError: unknown;
+          for (const path of paths) {
+            try {
+              const session = await openDeviceSession(path, expectId ? { pins, expectId } : { pins });
+              await session.close();
+              return { session, path };
+            } catch (err) {
+              if ((err as { code?: string }).code === 'pin_mismatch') throw err;
+              lastError = err;
+            }
+          }
+          throw lastError;
+        },
+        ({ session: s }) => ({ device: s.descriptor.id, params: { name: s.descriptor.name, firmware: s.descriptor.firmware.version } }),
+      ),
+    );
+    if (values.json) printJson({ ...session.descriptor, paths });
+    else process.stdout.write(`${formatDescriptor(session.descriptor, path)}\n`);
+    return 0;
   } finally {
     db.close();
   }

@@ -6,6 +6,7 @@ import { openDatabase } from '../../core/store/database.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { PinStore } from '../../core/store/pin-store.js';
 import { ProfileStore } from '../../core/store/profile-store.js';
+import { withCliAudit } from '../cli-audit.js';
 import { CliError, printJson } from '../output.js';
 
 export const profileUsage = `fieldline profile show [--json] [--data-dir DIR]
@@ -48,7 +49,17 @@ export async function runProfile(argv: string[]): Promise<number> {
           'profile_exists',
           1,
         );
-      const profile = profiles.create(values.name.trim(), values.organisation.trim());
+      const name = values.name.trim();
+      const organisation = values.organisation.trim();
+      const profile = await withCliAudit(db, dataDir, (audit) =>
+        audit.after(
+          'profile.create',
+          null,
+          { name, organisation, via: 'cli' },
+          async () => profiles.create(name, organisation),
+          (p) => ({ params: { keyId: p.keyId } }),
+        ),
+      );
       process.stdout.write(
         `Created profile for ${profile.name}.\n  public key  ${profile.publicKey}\nEnrol it on a gateway with: fieldline agent --trust ${profile.publicKey} --name "${profile.name}"\n`,
       );
@@ -68,9 +79,19 @@ export async function runPins(argv: string[]): Promise<number> {
     strict: true,
   });
   if (action !== 'forget' || !values.vendor || !values.model || !values.serial) throw new CliError(pinsUsage);
-  const db = openDatabase(values['data-dir'] ?? defaultDataDir());
+  const dataDir = values['data-dir'] ?? defaultDataDir();
+  const db = openDatabase(dataDir);
   try {
-    const forgotten = new PinStore(db).forget({ vendor: values.vendor, model: values.model, serial: values.serial });
+    const hardware = { vendor: values.vendor, model: values.model, serial: values.serial };
+    const forgotten = await withCliAudit(db, dataDir, (audit) =>
+      audit.after(
+        'device.pin-forget',
+        null,
+        { ...hardware, via: 'cli' },
+        async () => new PinStore(db).forget(hardware),
+        (done) => ({ params: { forgotten: done } }),
+      ),
+    );
     process.stdout.write(
       forgotten ? 'Pin forgotten: the next contact pins the key it presents.\n' : 'No pin was stored for that gateway.\n',
     );

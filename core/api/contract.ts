@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import * as s from './schemas.js';
+import * as audit from './audit-schemas.js';
 
 const none = z.object({}).strict();
 
@@ -129,9 +130,31 @@ export const methods = {
         /** Default 100. */
         iterations: z.number().int().min(1, 'iterations is at least 1').max(100_000, 'iterations is at most 100000').optional(),
         threads: z.number().int().min(1, 'threads is at least 1').max(256).optional(),
+        /** Run for this long instead of a count of iterations (give one or the other). */
+        durationMs: z.number().int().min(1, 'durationMs is at least 1').max(3_600_000, 'a run lasts at most an hour').optional(),
+        /** One of the gateway's execution providers (its descriptor lists them); default cpu. */
+        executionProvider: z.string().trim().min(1).max(64).optional(),
+        /** Ask for onnxruntime's per-operator profile (stored with the run). */
+        profile: z.boolean().optional(),
       })
       .strict(),
     result: s.benchRunDetail,
+  },
+  /**
+   * Stops the run in progress on a gateway (by gateway, or by the run id of `bench.progress`):
+   * `bench.run` then answers with the partial samples, stored as cancelled.
+   */
+  'bench.cancel': {
+    params: z
+      .object({ deviceId: s.deviceId.optional(), runId: z.string().min(1).max(64).optional() })
+      .strict()
+      .refine((p) => p.deviceId !== undefined || p.runId !== undefined, 'give the deviceId or the runId of the run to cancel'),
+    result: s.benchCancelResult,
+  },
+  /** A run's report to leave on site (statistics, verdict, charts, the gateway's latest diagnosis). */
+  'bench.export': {
+    params: z.object({ id: s.benchRunId, format: s.flashReportFormat.default('html') }).strict(),
+    result: s.benchExport,
   },
   /** Stored runs, newest first, without their samples; one gateway's when deviceId is given. */
   'bench.list': { params: z.object({ deviceId: s.deviceId.optional() }).strict(), result: z.array(s.benchRun) },
@@ -142,6 +165,19 @@ export const methods = {
     result: s.diagnosisRecord,
   },
   'diagnose.list': { params: z.object({ deviceId: s.deviceId.optional() }).strict(), result: z.array(s.diagnosisRecord) },
+  /** The audit timeline, newest first, filtered; page back with `before`. */
+  'audit.list': { params: audit.auditListParams, result: audit.auditPage },
+  /** Checks the whole chain and every stored checkpoint; names the first bad entry. */
+  'audit.verify': { params: none, result: audit.chainReport },
+  'audit.status': { params: none, result: audit.auditStatus },
+  /** Upload endpoint, token, format, batch size and the site recorded with each entry. */
+  'audit.configure': { params: audit.auditConfigureParams, result: audit.auditStatus },
+  /** Tries to upload everything pending now (probe first), instead of waiting for the next attempt. */
+  'audit.sync': { params: none, result: audit.syncStatus },
+  /** The signed sneakernet file (JSON Lines) of what is not yet acknowledged, or a range. */
+  'audit.export': { params: audit.auditExportParams, result: audit.auditExport },
+  /** Asks a gateway for the checkpoint of this laptop's log it holds and checks it against the chain. */
+  'audit.witness': { params: z.object({ deviceId: s.deviceId }).strict(), result: audit.witnessCheck },
 } as const;
 
 export const events = {
@@ -150,6 +186,8 @@ export const events = {
   'bundles.changed': s.bundlesChange,
   'flash.progress': s.flashProgress,
   'bench.progress': s.benchProgress,
+  'audit.appended': audit.auditAppended,
+  'audit.sync': audit.syncStatus,
 } as const;
 
 export type Methods = typeof methods;

@@ -438,9 +438,17 @@ export const benchVerdict = z.enum(['pass', 'warn', 'fail', 'no-baseline']);
 /** The settings a run used, defaults filled in (null threads: the gateway's own choice). */
 export const benchSettings = z.object({
   warmup: z.number().int().nonnegative(),
-  iterations: z.number().int().positive(),
+  /** Null for a run of a set duration. */
+  iterations: z.number().int().positive().nullable(),
   threads: z.number().int().positive().nullable(),
+  durationMs: z.number().int().positive().nullable().optional(),
+  /** The provider asked for; absent: the gateway's default (cpu). */
+  executionProvider: z.string().optional(),
+  profile: z.boolean().optional(),
 });
+
+/** One operator of onnxruntime's profile: total time over every run of the loop. */
+export const opProfile = z.object({ op: z.string(), name: z.string(), totalUs: z.number(), count: z.number().int() });
 
 /** A stored benchmark run, without its raw samples (bench.list). */
 export const benchRun = z.object({
@@ -459,6 +467,8 @@ export const benchRun = z.object({
     executionProvider: z.string(),
     providers: z.array(z.string()),
     cancelled: z.boolean(),
+    /** Per-operator times, slowest first, when the run asked for a profile. */
+    profile: z.array(opProfile).optional(),
   }),
   stats: latencyStats,
   verdict: benchVerdict,
@@ -477,6 +487,23 @@ export const benchProgress = z.object({
   runId: z.string(),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative().nullable(),
+});
+
+export const benchCancelResult = z.object({
+  deviceId,
+  /** The gateway's id of the run, once it is known (it comes with the first progress event). */
+  runId: z.string().nullable(),
+  /** True when a run was in progress and has been told to stop. */
+  cancelled: z.boolean(),
+});
+
+/** A run's report as a file to save: its name, type and whole text (as flash.export). */
+export const benchExport = z.object({
+  id: benchRunId,
+  format: flashReportFormat,
+  fileName: z.string(),
+  mediaType: z.string(),
+  content: z.string(),
 });
 
 export const diagnosisVerdict = z.enum(['pass', 'wrong-model', 'drift', 'load-failed', 'not-installed', 'error']);
@@ -521,3 +548,6 @@ export type BenchProgress = z.infer<typeof benchProgress>;
 export type DiagnosisVerdictShape = z.infer<typeof diagnosisVerdict>;
 export type OutputComparisonShape = z.infer<typeof outputComparison>;
 export type DiagnosisRecord = z.infer<typeof diagnosisRecord>;
+export type OpProfileShape = z.infer<typeof opProfile>;
+export type BenchCancelResult = z.infer<typeof benchCancelResult>;
+export type BenchExport = z.infer<typeof benchExport>;

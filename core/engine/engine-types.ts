@@ -3,6 +3,7 @@
  */
 import type { EventName } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
+import type { AuditKeyVault } from '../audit/audit-key.js';
 import type { FlashTiming } from '../flash/jobs/flow-types.js';
 
 export interface EngineOptions {
@@ -21,6 +22,12 @@ export interface EngineOptions {
   readonly now?: () => number;
   /** Flash job timing (tests shorten the reconnect and health budgets). */
   readonly flash?: { readonly timing?: Partial<FlashTiming> };
+  /**
+   * Where the laptop's audit key comes from. Electron passes the key it keeps sealed with the OS
+   * keychain (safeStorage); without one the key is kept in a file only this user can read, and
+   * the audit status says so.
+   */
+  readonly auditKeyVault?: AuditKeyVault;
 }
 
 export interface Engine {

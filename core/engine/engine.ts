@@ -24,6 +24,18 @@ import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } fr
 import type { Engine, EngineOptions } from './engine-types.js';
 import { PortLeases } from './port-leases.js';
 import { recordGatewayTime } from './trusted-clock.js';
+import { openAuditDb } from '../audit/audit-db.js';
+import { keyVaultFor } from '../audit/audit-key.js';
+import { AuditLog } from '../audit/audit-log.js';
+import { AppSetting } from '../store/app-setting.js';
+import { AuditRecorder } from './audit-recorder.js';
+import { audited } from './audited-methods.js';
+import { auditHandlers } from './audit-handlers.js';
+import { flashStepHook } from './audit-flash-steps.js';
+import { exchangeWitness } from './audit-witness.js';
+import type { FgpPeer } from '../protocol/peer.js';
+import type { Ed25519Identity } from '../protocol/identity.js';
+import { createAuditSync } from './audit-sync.js';
 
 export type { Engine, EngineOptions } from './engine-types.js';
 
@@ -38,9 +50,52 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const emit = (event: EventName, data: unknown): void => {
     for (const listener of listeners) listener(event, data);
   };
-  registry.on('change', (change) => emit('devices.changed', change));
   const now = options.now ?? Date.now;
   const trustedTime = new TrustedTimeStore(db, now);
+
+  // The audit log has its own file (WAL + synchronous=FULL) and key; it opens before anything
+  // can act, so a store that cannot be written stops the engine instead of running unrecorded.
+  const auditDb = openAuditDb(options.dataDir);
+  const auditVault = options.auditKeyVault ?? keyVaultFor(options.dataDir);
+  const auditKey = auditVault.load();
+  const auditLog = new AuditLog(auditDb, auditKey, { app: `fieldline/${appVersion}`, now });
+  const site = new AppSetting<string>(db, 'audit.site', (v): v is string => typeof v === 'string');
+  const recorder = new AuditRecorder(
+    auditLog,
+    {
+      technician: () => {
+        const profile = profiles.get();
+        return profile ? { keyId: profile.keyId, name: profile.name } : null;
+      },
+      site: () => site.get(),
+    },
+    (entry) => {
+      emit('audit.appended', { seq: entry.seq, action: entry.action, device: entry.device });
+      auditSync.notify();
+    },
+  );
+  const auditSync = createAuditSync({ db: auditDb, log: auditLog, key: auditKey, onStatus: (status) => emit('audit.sync', status), now });
+  try {
+    // Marks where each engine run begins: an intent before this with no result was cut off.
+    recorder.event('app.start', null, { host: options.host, session: auditLog.session });
+  } catch {
+    // A full disk must not keep the app from opening; every action is refused until it clears.
+  }
+  registry.on('change', (change) => {
+    emit('devices.changed', change);
+    if (change.kind !== 'appeared') return;
+    const d = change.device;
+    try {
+      recorder.event('discovery.device-found', d.id, {
+        name: d.name,
+        model: d.model,
+        serial: d.serial,
+        paths: d.paths.map(pathKey),
+      });
+    } catch {
+      // Seeing a gateway touches nothing; an unwritable log refuses the next action instead.
+    }
+  });
 
   const library: BundleLibrary = new BundleLibrary({
     dataDir: options.dataDir,
@@ -132,6 +187,42 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     throw lastError;
   }
 
+  function technicianIdentity(): Ed25519Identity {
+    const identity = profiles.identity();
+    if (!identity)
+      throw new ApiError(
+        'no_profile',
+        'there is no technician profile on this laptop yet',
+        'Create your technician profile first (name and organisation).',
+      );
+    return identity;
+  }
+
+  /** An authenticated session with a gateway, over its best path. */
+  async function withGateway<T>(deviceId: string, use: (peer: FgpPeer) => Promise<T>): Promise<T> {
+    const device = requireDevice(deviceId);
+    const identity = technicianIdentity();
+    return withSession(device, async (session) => {
+      await authenticate(session.peer, device.id, identity);
+      return use(session.peer);
+    });
+  }
+
+  /** Leaves the log's latest checkpoint on a gateway that was acted on; best effort, recorded. */
+  function leaveWitness(deviceId: string): void {
+    const checkpoint = auditLog.checkpoint();
+    withGateway(deviceId, (peer) => exchangeWitness(peer, auditLog.logId, checkpoint))
+      .then((answer) => {
+        auditLog.recordWitness(deviceId, checkpoint);
+        if (answer.conflict)
+          recorder.event('audit.witness', deviceId, { seq: checkpoint.seq }, 'failed', {
+            code: 'witness_conflict',
+            message: `the gateway holds another checkpoint at #${checkpoint.seq}: this log was rewritten after the gateway witnessed it`,
+          });
+      })
+      .catch(() => undefined);
+  }
+
   const gateways = {
     async descriptor(deviceId: string) {
       const device = requireDevice(deviceId);
@@ -170,70 +261,71 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     rememberDevice,
     technician: () => profiles.identity(),
     onProgress: (progress) => emit('flash.progress', progress),
+    onStep: flashStepHook(recorder, leaveWitness),
     ...(options.flash?.timing ? { timing: options.flash.timing } : {}),
   };
   // Jobs a previous run left running are marked interrupted here, before anything is served.
   const flashJobs = createFlashJobs(flashDeps);
 
-  const handlers: Handlers = {
-    ...bundleHandlers(library, trust, gateways),
-    ...flashHandlers(flashJobs, flashDeps),
-    ...benchHandlers({
-      dataDir: options.dataDir,
-      library,
-      results: new BenchResultsStore(db, now),
-      pins,
-      requireDevice,
-      openSession,
-      onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
-      technician: () => profiles.identity(),
-      onProgress: (progress) => emit('bench.progress', progress),
-    }),
-    'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
-    'profile.get': async () => profiles.get(),
-    'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
-    'discovery.start': async (params) => startDiscovery(params),
-    'discovery.stop': async () => {
-      if (discovery) {
-        await discovery.stop();
-        lastReport = discovery.report();
-        discovery = null;
-      }
-      return lastReport ?? emptyReport();
+  const handlers: Handlers = audited(
+    {
+      ...auditHandlers({ log: auditLog, keyProtection: auditVault.protection, sync: auditSync, site, withGateway, now }),
+      ...bundleHandlers(library, trust, gateways),
+      ...flashHandlers(flashJobs, flashDeps),
+      ...benchHandlers({
+        dataDir: options.dataDir,
+        library,
+        results: new BenchResultsStore(db, now),
+        pins,
+        requireDevice,
+        openSession,
+        onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
+        technician: () => profiles.identity(),
+        onProgress: (progress) => emit('bench.progress', progress),
+      }),
+      'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
+      'profile.get': async () => profiles.get(),
+      'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
+      'discovery.start': async (params) => startDiscovery(params),
+      'discovery.stop': async () => {
+        if (discovery) {
+          await discovery.stop();
+          lastReport = discovery.report();
+          discovery = null;
+        }
+        return lastReport ?? emptyReport();
+      },
+      'discovery.report': async () => discovery?.report() ?? lastReport ?? emptyReport(),
+      'devices.list': async () => registry.list(),
+      'devices.info': async ({ id }) => {
+        const device = requireDevice(id);
+        await withSession(device, async () => undefined);
+        return requireDevice(id);
+      },
+      'devices.add': async ({ address }) => {
+        const parsed = parseAddress(address);
+        if (!parsed.ok)
+          throw new ApiError('bad_address', parsed.reason, 'Examples: 10.0.0.7, gw-01.local:48621, /dev/ttyUSB0@115200, COM3.');
+        const session = await openSession(parsed.path, { pins });
+        try {
+          const d = session.descriptor;
+          rememberDevice(d, parsed.path);
+          return requireDevice(d.id);
+        } finally {
+          await session.close();
+        }
+      },
+      'devices.authenticate': async ({ id }) => {
+        const device = requireDevice(id);
+        const identity = technicianIdentity();
+        const outcome = await withSession(device, (session) => authenticate(session.peer, device.id, identity));
+        registry.markAuthenticated(id);
+        return { deviceId: id, technician: outcome.technician, role: outcome.role };
+      },
     },
-    'discovery.report': async () => discovery?.report() ?? lastReport ?? emptyReport(),
-    'devices.list': async () => registry.list(),
-    'devices.info': async ({ id }) => {
-      const device = requireDevice(id);
-      await withSession(device, async () => undefined);
-      return requireDevice(id);
-    },
-    'devices.add': async ({ address }) => {
-      const parsed = parseAddress(address);
-      if (!parsed.ok) throw new ApiError('bad_address', parsed.reason, 'Examples: 10.0.0.7, gw-01.local:48621, /dev/ttyUSB0@115200, COM3.');
-      const session = await openSession(parsed.path, { pins });
-      try {
-        const d = session.descriptor;
-        rememberDevice(d, parsed.path);
-        return requireDevice(d.id);
-      } finally {
-        await session.close();
-      }
-    },
-    'devices.authenticate': async ({ id }) => {
-      const device = requireDevice(id);
-      const identity = profiles.identity();
-      if (!identity)
-        throw new ApiError(
-          'no_profile',
-          'there is no technician profile on this laptop yet',
-          'Create your technician profile first (name and organisation).',
-        );
-      const outcome = await withSession(device, (session) => authenticate(session.peer, device.id, identity));
-      registry.markAuthenticated(id);
-      return { deviceId: id, technician: outcome.technician, role: outcome.role };
-    },
-  };
+    recorder,
+    (deviceId) => leaveWitness(deviceId),
+  );
 
   if (options.autoStartDiscovery) await startDiscovery({});
 
@@ -245,10 +337,12 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       await flashJobs.close();
+      await auditSync.close();
       if (discovery) await discovery.stop();
       await library.idle();
       listeners.clear();
       db.close();
+      auditDb.close();
     },
   };
 }

@@ -36,6 +36,8 @@ export const FGP_ERROR_CODES = [
   'bench_busy',
   'provider_unavailable',
   'unknown_run',
+  // Audit witnesses (protocol.md §6.19):
+  'bad_checkpoint',
   // Raised locally by a client, never sent on the wire:
   'timeout',
   'connection_closed',

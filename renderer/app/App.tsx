@@ -1,6 +1,7 @@
 /**
- * The shell: first run until a profile exists, then the chosen view (Devices, Bundles, Flash, Benchmark); the status bar always.
+ * The shell: first run until a profile exists, then the chosen view (Devices, Bundles, Flash, Benchmark, Audit); the status bar always.
  */
+import { AuditView } from '../audit/AuditView.js';
 import { BenchView } from '../bench/BenchView.js';
 import { BundlesView } from '../bundles/BundlesView.js';
 import { DevicesView } from '../devices/DevicesView.js';
@@ -42,7 +43,17 @@ function Body(): React.ReactElement {
         <>
           <Header profile={status.profile} />
           <main className="content" id={view}>
-            {view === 'bundles' ? <BundlesView /> : view === 'flash' ? <FlashView /> : view === 'bench' ? <BenchView /> : <DevicesView />}
+            {view === 'bundles' ? (
+              <BundlesView />
+            ) : view === 'flash' ? (
+              <FlashView />
+            ) : view === 'bench' ? (
+              <BenchView />
+            ) : view === 'audit' ? (
+              <AuditView />
+            ) : (
+              <DevicesView />
+            )}
           </main>
         </>
       );

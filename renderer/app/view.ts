@@ -3,7 +3,7 @@
  */
 import { create } from 'zustand';
 
-export const VIEWS = ['devices', 'bundles', 'flash', 'bench'] as const;
+export const VIEWS = ['devices', 'bundles', 'flash', 'bench', 'audit'] as const;
 export type View = (typeof VIEWS)[number];
 
 export const VIEW_LABELS: Readonly<Record<View, string>> = {
@@ -11,6 +11,7 @@ export const VIEW_LABELS: Readonly<Record<View, string>> = {
   bundles: 'Bundles',
   flash: 'Flash',
   bench: 'Benchmark',
+  audit: 'Audit',
 };
 
 export function viewFromHash(hash: string): View {

@@ -1,6 +1,6 @@
 /**
- * Always on screen: discovery, devices online, running flash jobs, the engine link and
- * connectivity — calmly.
+ * Always on screen: discovery, devices online, running flash jobs, the audit queue, the engine
+ * link and connectivity — calmly.
  */
 import { useMemo } from 'react';
 import { useDevicesStore } from '../devices/store.js';
@@ -8,6 +8,7 @@ import { countDevices } from '../devices/selectors.js';
 import { viewJob } from '../flash/flash-service.js';
 import { jobsNewestFirst } from '../flash/job-state.js';
 import { useFlashStore } from '../flash/store.js';
+import { AuditStatusItem } from './AuditStatusItem.js';
 import { flashStatus } from './flash-status.js';
 import { linkText } from './link-text.js';
 import { useStatusStore } from './store.js';
@@ -61,6 +62,7 @@ export function StatusBar(): React.ReactElement {
       </span>
       <FlashJobsItem />
       <span className="status-bar__spacer" />
+      <AuditStatusItem />
       <span className={`status-bar__item status-bar__item--${linkInfo.tone}`} title={linkInfo.detail} data-testid="status-link">
         <span className={`dot dot--${linkInfo.tone}`} aria-hidden="true" />
         {linkInfo.label}
