@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openAuditDb } from '../../core/audit/audit-db.js';
 import { keyVaultFor } from '../../core/audit/audit-key.js';
+import { secretBoxFor } from '../../core/audit/secret-box.js';
 import { AuditLog } from '../../core/audit/audit-log.js';
 import { SyncConfigError, SyncStateStore, type ConfigPatch } from '../../core/audit/sync-state.js';
 import { auditLogSource, AuditUploader, storedSyncStatus, type SyncStatus } from '../../core/audit/uploader.js';
@@ -86,7 +87,10 @@ async function runSync(argv: string[]): Promise<number> {
   const patch = configPatch(values);
   const db = openAuditDb(dataDir);
   try {
-    const store = new SyncStateStore(db);
+    // The audit key signs each batch's checkpoint and seals the token at rest.
+    const key = keyVaultFor(dataDir).load();
+    const secrets = secretBoxFor(key);
+    const store = new SyncStateStore(db, secrets);
     try {
       if (Object.keys(patch).length || !store.config()) store.configure(patch);
     } catch (err) {
@@ -99,12 +103,11 @@ async function runSync(argv: string[]): Promise<number> {
       else process.stdout.write(`Audit sync configured: ${config.endpoint} (${config.format}, batches of ${config.batchSize})\n`);
       return 0;
     }
-    // Each batch carries a checkpoint for its last entry, signed with the audit key.
-    const key = keyVaultFor(dataDir).load();
     const log = new AuditLog(db, key);
     const uploader = new AuditUploader({
       db,
       source: auditLogSource(log, key),
+      secrets,
       onBatch: (p) => {
         if (values.json) return;
         process.stdout.write(

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Db } from './audit-db.js';
+import type { SecretBox } from './secret-box.js';
 
 export type SyncFormat = 'fieldline' | 'otlp';
 
@@ -127,8 +128,11 @@ export interface AckedBatch {
 
 export class SyncStateStore {
   readonly #db: Db;
-  constructor(db: Db) {
+  readonly #secrets: SecretBox | null;
+  /** With `secrets` the token is sealed at rest and opened when read; without, it stays as stored. */
+  constructor(db: Db, secrets: SecretBox | null = null) {
     this.#db = db;
+    this.#secrets = secrets;
   }
 
   config(): SyncConfig | null {
@@ -138,7 +142,7 @@ export class SyncStateStore {
       endpoint: row.endpoint,
       format: row.format,
       batchSize: row.batch_size,
-      token: row.token,
+      token: row.token === null || !this.#secrets ? row.token : this.#secrets.open(row.token),
       caFile: row.ca_file,
       certFile: row.cert_file,
       keyFile: row.key_file,
@@ -177,7 +181,7 @@ export class SyncStateStore {
         next.endpoint,
         next.format,
         next.batchSize,
-        next.token,
+        next.token === null || !this.#secrets ? next.token : this.#secrets.seal(next.token),
         next.caFile,
         next.certFile,
         next.keyFile,

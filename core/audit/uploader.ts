@@ -15,6 +15,7 @@ import type { Db } from './audit-db.js';
 import { batchKey, encodeBatch, makeBatch, type AuditBatch } from './batch.js';
 import { EMPTY_OTLP_REQUEST, encodeOtlp } from './otlp.js';
 import { backoffDelay } from './backoff.js';
+import type { SecretBox } from './secret-box.js';
 import { SyncStateStore, type ConfigPatch, type SyncConfig } from './sync-state.js';
 import { SyncHttpClient, UnreachableError, type HttpAnswer } from './sync-http.js';
 import { failureText, parseJson, readAck, reasonOf, SyncError } from './sync-answers.js';
@@ -72,6 +73,8 @@ export type SyncOutcome =
 
 export interface UploaderOptions {
   readonly db: Db;
+  /** Seals the bearer token at rest (secretBoxFor(audit key)); without it the token is stored as given. */
+  readonly secrets?: SecretBox;
   readonly source: AuditSource;
   readonly onStatus?: (status: SyncStatus) => void;
   readonly onBatch?: (progress: BatchProgress) => void;
@@ -109,7 +112,7 @@ export class AuditUploader {
 
   constructor(options: UploaderOptions) {
     this.#options = options;
-    this.#store = new SyncStateStore(options.db);
+    this.#store = new SyncStateStore(options.db, options.secrets ?? null);
     this.#source = options.source;
     this.#now = options.now ?? Date.now;
   }

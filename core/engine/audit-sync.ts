@@ -5,6 +5,7 @@
 import type { SyncStatusShape } from '../api/audit-schemas.js';
 import type { Db } from '../audit/audit-db.js';
 import type { AuditLog } from '../audit/audit-log.js';
+import { secretBoxFor } from '../audit/secret-box.js';
 import { AuditUploader, auditLogSource, type SyncStatus } from '../audit/uploader.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
 import type { AuditSyncPort } from './audit-handlers.js';
@@ -40,6 +41,7 @@ export function createAuditSync(deps: AuditSyncDeps): AuditSync {
   const uploader = new AuditUploader({
     db: deps.db,
     source: auditLogSource(deps.log, deps.key),
+    secrets: secretBoxFor(deps.key),
     onStatus: (status) => deps.onStatus(toSyncShape(status)),
     now: deps.now,
     app: deps.log.app,

@@ -3,9 +3,12 @@
  * authenticating with the gateway leaves an intent and a result, which the timeline shows as one
  * row with the gateway's name; filters narrow it in the engine; the details show every field and
  * the linked intent; saving the upload settings appears live; the chain verifies; the sneakernet
- * export downloads a file that starts with its header. The status bar's audit item leads here.
+ * export downloads a file that starts with its header; an entry edited in audit.db behind the
+ * app's back makes Verify now name where the chain breaks. The status bar's audit item leads here.
  */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, test } from '@playwright/test';
 import { startDemo, type Demo } from './fixtures/start-demo.js';
 import { AppPage } from './pages/app-page.js';
@@ -150,6 +153,26 @@ test('every action leaves an entry the technician can read, filter, verify and e
     await expect(audit.exportResult).toContainText(`#${String(header.first)}`);
     await expect(audit.exportResult).toContainText(`${String(header.count)} ${header.count === 1 ? 'entry' : 'entries'}`);
     await audit.screenshot('audit-exported', testInfo);
+  });
+
+  await test.step('an entry edited behind the app’s back: Verify now says where the chain breaks and shows that entry', async () => {
+    test.skip(demo.dataDir === undefined, 'an external server’s data folder is not reachable');
+    // What an attacker with file access could do: drop the append-only triggers and edit entry #3.
+    const db = new Database(join(demo.dataDir!, 'audit.db'));
+    try {
+      for (const { name } of db.prepare("SELECT name FROM sqlite_master WHERE type = 'trigger'").all() as { name: string }[])
+        db.exec(`DROP TRIGGER "${name}"`);
+      db.exec(`UPDATE audit_entries SET entry = replace(entry, '"time":', '"time":1') WHERE seq = 3`);
+    } finally {
+      db.close();
+    }
+    await audit.verifyButton.click();
+    await expect(audit.chainHeadline).toHaveText(/^Broken at #3: /);
+    await expect(page.getByTestId('audit-chain')).toHaveAttribute('data-ok', 'false');
+    await page.getByTestId('audit-chain-show-bad').click();
+    await expect(page.getByTestId('audit-detail-params')).toBeVisible();
+    await audit.screenshot('audit-broken', testInfo);
+    await audit.detailsClose.click();
   });
 
   await test.step('readable in the dark and high-contrast themes (screenshots kept as artifacts)', async () => {
