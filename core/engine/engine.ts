@@ -24,18 +24,13 @@ import { openDeviceSession, rankPaths, type DeviceSession, type OpenOptions } fr
 import type { Engine, EngineOptions } from './engine-types.js';
 import { PortLeases } from './port-leases.js';
 import { recordGatewayTime } from './trusted-clock.js';
-import { openAuditDb } from '../audit/audit-db.js';
-import { keyVaultFor } from '../audit/audit-key.js';
-import { AuditLog } from '../audit/audit-log.js';
-import { AppSetting } from '../store/app-setting.js';
-import { AuditRecorder } from './audit-recorder.js';
 import { audited } from './audited-methods.js';
 import { auditHandlers } from './audit-handlers.js';
+import { openEngineAudit } from './engine-audit.js';
 import { flashStepHook } from './audit-flash-steps.js';
 import { exchangeWitness } from './audit-witness.js';
 import type { FgpPeer } from '../protocol/peer.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
-import { createAuditSync } from './audit-sync.js';
 
 export type { Engine, EngineOptions } from './engine-types.js';
 
@@ -53,34 +48,17 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const now = options.now ?? Date.now;
   const trustedTime = new TrustedTimeStore(db, now);
 
-  // The audit log has its own file (WAL + synchronous=FULL) and key; it opens before anything
-  // can act, so a store that cannot be written stops the engine instead of running unrecorded.
-  const auditDb = openAuditDb(options.dataDir);
-  const auditVault = options.auditKeyVault ?? keyVaultFor(options.dataDir);
-  const auditKey = auditVault.load();
-  const auditLog = new AuditLog(auditDb, auditKey, { app: `fieldline/${appVersion}`, now });
-  const site = new AppSetting<string>(db, 'audit.site', (v): v is string => typeof v === 'string');
-  const recorder = new AuditRecorder(
-    auditLog,
-    {
-      technician: () => {
-        const profile = profiles.get();
-        return profile ? { keyId: profile.keyId, name: profile.name } : null;
-      },
-      site: () => site.get(),
-    },
-    (entry) => {
-      emit('audit.appended', { seq: entry.seq, action: entry.action, device: entry.device });
-      auditSync.notify();
-    },
-  );
-  const auditSync = createAuditSync({ db: auditDb, log: auditLog, key: auditKey, onStatus: (status) => emit('audit.sync', status), now });
-  try {
-    // Marks where each engine run begins: an intent before this with no result was cut off.
-    recorder.event('app.start', null, { host: options.host, session: auditLog.session });
-  } catch {
-    // A full disk must not keep the app from opening; every action is refused until it clears.
-  }
+  const audit = openEngineAudit({
+    dataDir: options.dataDir,
+    host: options.host,
+    app: `fieldline/${appVersion}`,
+    ...(options.auditKeyVault ? { vault: options.auditKeyVault } : {}),
+    db,
+    profiles,
+    emit,
+    now,
+  });
+  const { log: auditLog, recorder } = audit;
   registry.on('change', (change) => {
     emit('devices.changed', change);
     if (change.kind !== 'appeared') return;
@@ -105,7 +83,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     now,
     trustedTime,
   });
-  // Every trust change (the audit log will hook here too) judges the whole library again.
+  // Every trust change judges the whole library again.
   const trust = new TrustStore(db, (change) => {
     if (change.type !== 'seeded') library.reverifyAll().catch(() => undefined);
   });
@@ -269,7 +247,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
 
   const handlers: Handlers = audited(
     {
-      ...auditHandlers({ log: auditLog, keyProtection: auditVault.protection, sync: auditSync, site, withGateway, now }),
+      ...auditHandlers({ log: auditLog, keyProtection: audit.keyProtection, sync: audit.sync, site: audit.site, withGateway, now }),
       ...bundleHandlers(library, trust, gateways),
       ...flashHandlers(flashJobs, flashDeps),
       ...benchHandlers({
@@ -337,12 +315,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       await flashJobs.close();
-      await auditSync.close();
       if (discovery) await discovery.stop();
       await library.idle();
       listeners.clear();
       db.close();
-      auditDb.close();
+      await audit.close();
     },
   };
 }
