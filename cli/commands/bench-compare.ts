@@ -7,7 +7,8 @@ import { compareRuns, type Comparison } from '../../core/api/bench-compare.js';
 import type { BenchRun } from '../../core/api/schemas.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
-import { call, openEngine, targetFlags } from './bench-target.js';
+import { call } from '../engine-calls.js';
+import { openEngine, targetFlags } from './bench-target.js';
 
 export const benchCompareUsage = `fieldline bench compare <run-id> <run-id>… [--json] [--data-dir DIR]
   Stored runs (6+ hex digits of their ids) side by side, from one gateway or several: p50, p90,

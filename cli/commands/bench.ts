@@ -16,7 +16,8 @@ import type { LatencyStats } from '../../core/bench/stats.js';
 import type { Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
-import { call, openEngine, resolveGateway, targetFlags, targetOptionSpec, type TargetFlags } from './bench-target.js';
+import { call } from '../engine-calls.js';
+import { openEngine, resolveGateway, targetFlags, targetOptionSpec, type TargetFlags } from './bench-target.js';
 import { benchCompareUsage, runBenchCompare } from './bench-compare.js';
 import { verifiedModelBundle } from './diagnose.js';
 

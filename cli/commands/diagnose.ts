@@ -15,7 +15,8 @@ import { parseManifest, type Manifest } from '../../core/bundle/manifest.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
-import { call, openEngine, resolveGateway, targetFlags, targetOptionSpec } from './bench-target.js';
+import { call } from '../engine-calls.js';
+import { openEngine, resolveGateway, targetFlags, targetOptionSpec } from './bench-target.js';
 
 export const diagnoseUsage = `fieldline diagnose <device-id|address> <bundle.flb> [--json] [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
   The gateway is an address (host[:port], /dev/ttyUSB0@921600) or a device id or its first 6+

@@ -9,10 +9,10 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dispatch } from '../../core/api/dispatch.js';
-import type { BundleSummary, Device, FlashExport, FlashJob, FlashJobDetail, FlashProgress, FlashTarget } from '../../core/api/schemas.js';
-import { parseAddress } from '../../core/engine/address.js';
+import type { BundleSummary, FlashExport, FlashJob, FlashJobDetail, FlashProgress, FlashTarget } from '../../core/api/schemas.js';
 import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
+import { call, resolveGateways } from '../engine-calls.js';
 import { CliError, parsePositive, splitList } from '../output.js';
 
 export const flashUsage = `fieldline flash <bundle.flb|bundle-id> <device-address|device-id>... [--parallel N] [--json]
@@ -84,12 +84,6 @@ async function runReport(argv: string[]): Promise<number> {
   }
 }
 
-async function call<T>(engine: Engine, method: string, params: unknown = {}): Promise<T> {
-  const outcome = await dispatch(engine.handlers, method, params);
-  if (!outcome.ok) throw new CliError(outcome.error.message, outcome.error.fix, outcome.error.code, 1);
-  return outcome.value as T;
-}
-
 const ID_PREFIX = /^[0-9a-f]{6,64}$/i;
 
 async function resolveBundle(engine: Engine, arg: string): Promise<BundleSummary> {
@@ -112,46 +106,6 @@ async function resolveBundle(engine: Engine, arg: string): Promise<BundleSummary
       1,
     );
   return matches[0];
-}
-
-async function resolveDevices(
-  engine: Engine,
-  args: readonly string[],
-  interfaces: string[] | undefined,
-  timeoutMs: number,
-): Promise<Device[]> {
-  const devices: Device[] = [];
-  const byId: string[] = [];
-  for (const arg of args) {
-    if (ID_PREFIX.test(arg) && !/^\d+$/.test(arg) && !arg.includes('.')) byId.push(arg.toLowerCase());
-    else {
-      const parsed = parseAddress(arg);
-      if (!parsed.ok) throw new CliError(`${parsed.reason}\n${flashUsage}`);
-      devices.push(await call<Device>(engine, 'devices.add', { address: arg }));
-    }
-  }
-  if (byId.length) {
-    await call(engine, 'discovery.start', interfaces ? { interfaces } : {});
-    const deadline = Date.now() + timeoutMs;
-    let found: Device[] = [];
-    while (Date.now() < deadline) {
-      const listed = await call<Device[]>(engine, 'devices.list');
-      found = byId.map((p) => listed.find((d) => d.id.startsWith(p))).filter((d): d is Device => d !== undefined);
-      if (found.length === byId.length) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await call(engine, 'discovery.stop');
-    const missing = byId.filter((p) => !found.some((d) => d.id.startsWith(p)));
-    if (missing.length)
-      throw new CliError(
-        `no gateway with an id starting ${missing.join(', ')} answered`,
-        'Check it is powered and connected, or give its address instead.',
-        'not_found',
-        1,
-      );
-    devices.push(...found);
-  }
-  return devices;
 }
 
 function formatBytes(n: number): string {
@@ -248,7 +202,12 @@ export async function runFlash(argv: string[]): Promise<number> {
         bundle.reason?.code ?? 'bundle_refused',
         1,
       );
-    const devices = await resolveDevices(engine, deviceArgs, interfaces, parsePositive('timeout', values.timeout, 5) * 1000);
+    const devices = await resolveGateways(
+      engine,
+      deviceArgs,
+      { interfaces, timeoutMs: parsePositive('timeout', values.timeout, 5) * 1000 },
+      flashUsage,
+    );
     const view = new ProgressView(!json && process.stdout.isTTY === true);
     let latest = new Map<string, FlashTarget>();
     engine.subscribe((event, data) => {
