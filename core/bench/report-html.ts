@@ -6,12 +6,9 @@
  */
 import { formatDuration } from '../api/format-duration.js';
 import type { BenchVerdict, DiagnosisRecord, DiagnosisVerdictShape, OpProfileShape } from '../api/schemas.js';
-import { escapeHtml } from '../flash/report/report-html.js';
+import { e, escapeHtml, htmlPage } from '../report/html-page.js';
 import { cdfSvg, histogramSvg } from './report-charts.js';
 import type { BenchReport } from './report.js';
-
-const e = (value: string | number | null | undefined, empty = '—'): string =>
-  value === null || value === undefined || value === '' ? empty : escapeHtml(String(value));
 
 const VERDICT: Readonly<Record<BenchVerdict, { text: string; tone: string }>> = {
   pass: { text: 'PASS — within the baseline', tone: 'ok' },
@@ -129,18 +126,11 @@ export function renderBenchReportHtml(report: BenchReport): string {
     ...(r.settings.executionProvider ? [`provider ${r.settings.executionProvider}`] : []),
     ...(r.settings.profile ? ['profiled'] : []),
   ].join(' · ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Fieldline ${e(report.generator.version)}">
-<title>${e(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${e(title)}</h1>
-<p class="muted">Run <code>${e(r.id)}</code> · measured ${e(new Date(r.createdAt).toISOString())} · report made ${e(report.generatedAt)} by Fieldline ${e(report.generator.version)}</p>
+  return htmlPage({
+    title,
+    generatorVersion: report.generator.version,
+    style: STYLE,
+    body: `<p class="muted">Run <code>${e(r.id)}</code> · measured ${e(new Date(r.createdAt).toISOString())} · report made ${e(report.generatedAt)} by Fieldline ${e(report.generator.version)}</p>
 <div class="verdict ${verdict.tone}" data-verdict="${e(r.verdict)}">
 <p><strong>${e(verdict.text)}</strong></p>
 <ul>
@@ -178,8 +168,6 @@ ${row('Model load time', e(formatDuration(r.run.loadMs * 1000)))}
 ${row('Peak memory on the gateway', e(bytes(r.run.peakRssBytes)))}
 </table>
 ${profileSection(r.run.profile)}
-${diagnosisSection(report.diagnosis)}
-</body>
-</html>
-`;
+${diagnosisSection(report.diagnosis)}`,
+  });
 }

@@ -4,14 +4,8 @@
  *
  * Every value comes from gateways and bundles, i.e. from outside: all of it is escaped.
  */
+import { e, escapeHtml, htmlPage } from '../../report/html-page.js';
 import type { FlashReport, ReportTarget } from './flash-report.js';
-
-export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
-
-const e = (value: string | number | null | undefined, empty = '—'): string =>
-  value === null || value === undefined || value === '' ? empty : escapeHtml(String(value));
 
 function size(bytes: number | null): string {
   if (bytes === null) return '—';
@@ -84,18 +78,11 @@ export function renderReportHtml(report: FlashReport): string {
     .filter((k) => report.summary[k] > 0)
     .map((k) => `${report.summary[k]} ${k}`)
     .join(', ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="Fieldline ${e(report.generator.version)}">
-<title>${e(title)}</title>
-<style>${STYLE}</style>
-</head>
-<body>
-<h1>${e(title)}</h1>
-<p class="muted">Job <code>${e(report.job.id)}</code> · started ${e(report.job.createdAt)} · last change ${e(report.job.updatedAt)} · report made ${e(report.generatedAt)} by Fieldline ${e(report.generator.version)}</p>
+  return htmlPage({
+    title,
+    generatorVersion: report.generator.version,
+    style: STYLE,
+    body: `<p class="muted">Job <code>${e(report.job.id)}</code> · started ${e(report.job.createdAt)} · last change ${e(report.job.updatedAt)} · report made ${e(report.generatedAt)} by Fieldline ${e(report.generator.version)}</p>
 <p><strong>${e(report.job.state)}</strong>: ${report.summary.total} gateway${report.summary.total === 1 ? '' : 's'} — ${e(tally)}</p>
 <h2>Bundle</h2>
 <table>
@@ -109,8 +96,6 @@ ${row('Security counter', e(b.securityCounter))}
 ${row('Signers', signers)}
 </table>
 <h2>Gateways</h2>
-${report.targets.map(targetSection).join('\n')}
-</body>
-</html>
-`;
+${report.targets.map(targetSection).join('\n')}`,
+  });
 }
