@@ -14,6 +14,7 @@ import { pinsUsage, profileUsage, runPins, runProfile } from './commands/profile
 import { auditSubcommands, auditUsage, runAudit } from './commands/audit.js';
 import { auditSyncSubcommands } from './commands/audit-sync.js';
 import { ingestUsage, runIngest } from './commands/ingest.js';
+import { runUsb, usbUsage } from './commands/usb.js';
 import { packageVersion } from '../core/package-info.js';
 import { CliError, reportError } from './output.js';
 
@@ -23,7 +24,7 @@ Object.assign(auditSubcommands, auditSyncSubcommands);
 const usage = `Fieldline — find, flash, benchmark and audit edge-AI gateways, offline.
 
 Usage:
-${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, benchUsage, diagnoseUsage, auditUsage(), ingestUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
+${[discoverUsage, infoUsage, serveUsage, demoUsage, profileUsage, pinsUsage, bundleUsage, flashUsage, benchUsage, diagnoseUsage, auditUsage(), ingestUsage, usbUsage, 'fieldline agent --help   run the reference gateway agent (see its own help)', 'fieldline help | --version'].map((u) => `  ${u.replace(/\n/g, '\n  ')}`).join('\n\n')}
 `;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
@@ -40,6 +41,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   audit: runAudit,
   ingest: runIngest,
   agent: runAgentCommand,
+  usb: runUsb,
 };
 
 async function main(argv: string[]): Promise<number> {
