@@ -6,7 +6,7 @@
  * that holds the same model file for the gateway's hardware class. `--local` runs the same loop
  * with onnxruntime-node in this process. Exit code 1 when the verdict is fail.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dispatch } from '../../core/api/dispatch.js';
 import { formatDuration } from '../../core/api/format-duration.js';
@@ -16,6 +16,7 @@ import type { LatencyStats } from '../../core/bench/stats.js';
 import type { Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
+import { reportFormat, writeReportFile } from '../report-file.js';
 import { call } from '../engine-calls.js';
 import { openEngine, resolveGateway, targetFlags, targetOptionSpec, type TargetFlags } from './bench-target.js';
 import { benchCompareUsage, runBenchCompare } from './bench-compare.js';
@@ -101,22 +102,9 @@ function installedModel(device: Device, arg: string): { name: string; version: s
   return found;
 }
 
-function reportFormat(file: string): 'json' | 'html' {
-  return /\.html?$/i.test(file) ? 'html' : 'json';
-}
-
 async function writeReport(engine: Engine, id: string, format: 'json' | 'html', file: string): Promise<BenchExport> {
   const exported = await call<BenchExport>(engine, 'bench.export', { id, format });
-  try {
-    await writeFile(file, exported.content);
-  } catch (err) {
-    throw new CliError(
-      `could not write the report to ${file}: ${(err as Error).message}`,
-      'Choose a folder you can write to.',
-      'report_unwritable',
-      1,
-    );
-  }
+  await writeReportFile(file, exported.content);
   return exported;
 }
 

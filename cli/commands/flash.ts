@@ -6,7 +6,7 @@
  * it draws one line per gateway (redrawn in place on a terminal); `--json` prints JSON lines.
  * Exit code 0 only when every gateway succeeded.
  */
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { dispatch } from '../../core/api/dispatch.js';
 import type { BundleSummary, FlashExport, FlashJob, FlashJobDetail, FlashProgress, FlashTarget } from '../../core/api/schemas.js';
@@ -14,6 +14,7 @@ import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { call, resolveGateways } from '../engine-calls.js';
 import { CliError, parsePositive, splitList } from '../output.js';
+import { reportFormat, writeReportFile } from '../report-file.js';
 
 export const flashUsage = `fieldline flash <bundle.flb|bundle-id> <device-address|device-id>... [--parallel N] [--json]
                 [--report FILE] [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
@@ -28,22 +29,9 @@ fieldline flash report <job-id> [--html] [--out FILE] [--data-dir DIR]
   its serial and address, every step with its time and outcome, transfer figures, the result and
   the rollback outcome. JSON by default, --html for a printable page; to stdout unless --out.`;
 
-function reportFormat(file: string): 'json' | 'html' {
-  return /\.html?$/i.test(file) ? 'html' : 'json';
-}
-
 async function writeReport(engine: Engine, jobId: string, format: 'json' | 'html', file: string): Promise<FlashExport> {
   const exported = await call<FlashExport>(engine, 'flash.export', { jobId, format });
-  try {
-    await writeFile(file, exported.content);
-  } catch (err) {
-    throw new CliError(
-      `could not write the report to ${file}: ${(err as Error).message}`,
-      'Choose a folder you can write to.',
-      'report_unwritable',
-      1,
-    );
-  }
+  await writeReportFile(file, exported.content);
   return exported;
 }
 
