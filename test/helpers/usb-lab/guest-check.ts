@@ -18,7 +18,7 @@ import { RESULT_PREFIX, type LabResult } from './result.js';
 
 // --warm: only load the modules (the host runs this to fill tsx's cache for the guest).
 if (process.argv[2] === '--warm') process.exit(0);
-const agentJson = process.argv[2] ?? '/tmp/agent.json';
+const agentJson = process.argv[2] ?? `${process.env.TMPDIR ?? '/tmp'}/agent.json`;
 const result: LabResult = { usb: null, serial: null, hello: null, agentId: null, errors: [] };
 const started = Date.now();
 const elapsed = (): number => Date.now() - started;
@@ -27,7 +27,7 @@ const timings: Record<string, number> = {};
 // Fieldline's own USB discovery: the native adapter over the `usb` package, the catalog, linking.
 let linkedPath: string | null = null;
 try {
-  const { catalog } = loadUsbCatalog('/tmp/fieldline-lab-no-user-catalog');
+  const { catalog } = loadUsbCatalog(`${process.env.TMPDIR ?? '/tmp'}/no-user-catalog`);
   const listed = await new UsbEnumerator(new NativeUsbAdapter(), catalog).list();
   if (!listed.ok) throw new Error(listed.reason);
   const gadget = listed.devices.find((d) => d.vendorId === LAB_VENDOR_ID && d.productId === LAB_PRODUCT_ID);

@@ -49,13 +49,16 @@ cp "$H$fl_script" /guest.sh
 mount -t devtmpfs devtmpfs $H/dev || die "dev"
 mount -t proc proc $H/proc
 mount -t sysfs sysfs $H/sys
-# /tmp: the lab's writable share when the host gives one (keeps tsx's compile cache between
-# runs: transpiling under emulation is most of a run), else a tmpfs.
-mount -t 9p -o trans=virtio,version=9p2000.L labtmp $H/tmp 2>/dev/null || mount -t tmpfs tmpfs $H/tmp
 mount -t tmpfs tmpfs $H/run
-cp /guest.sh $H/tmp/guest.sh
+# The guest's TMPDIR: the lab's writable share when the host gives one (keeps tsx's compile cache
+# between runs: transpiling under emulation is most of a run), else a tmpfs. Not on /tmp: the
+# checkout under test may live there (CI clones into /tmp), and it must stay visible.
+W=/run/fieldline-lab
+mkdir -p $H$W
+mount -t 9p -o trans=virtio,version=9p2000.L labtmp $H$W 2>/dev/null || mount -t tmpfs tmpfs $H$W
+cp /guest.sh $H$W/guest.sh
 say "running $fl_script"
-chroot $H /usr/bin/env -i SYSTEMD_IGNORE_CHROOT=1 HOME=/tmp PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/sh /tmp/guest.sh
+chroot $H /usr/bin/env -i SYSTEMD_IGNORE_CHROOT=1 TMPDIR=$W HOME=$W PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/sh $W/guest.sh
 say "script exited $?"
 reboot -f
 `;

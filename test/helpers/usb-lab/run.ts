@@ -32,11 +32,11 @@ ip link set lo up 2>/dev/null
 udevadm trigger --action=add >/dev/null 2>&1; udevadm settle --timeout=30
 echo "fieldline-lab: udev settled at $(t)s"
 cd ${q(repoRoot)}
-mkdir -p /tmp/agent-state
-node --import tsx cli/main.ts agent --serial /dev/ttyGS0 --state /tmp/agent-state --host 127.0.0.1 --port 0 --no-mdns --no-udp --json >/tmp/agent.json 2>/tmp/agent.log &
-node --import tsx test/helpers/usb-lab/guest-check.ts /tmp/agent.json
+mkdir -p "$TMPDIR/agent-state"
+node --import tsx cli/main.ts agent --serial /dev/ttyGS0 --state "$TMPDIR/agent-state" --host 127.0.0.1 --port 0 --no-mdns --no-udp --json >"$TMPDIR/agent.json" 2>"$TMPDIR/agent.log" &
+node --import tsx test/helpers/usb-lab/guest-check.ts "$TMPDIR/agent.json"
 echo "fieldline-lab: check done at $(t)s"
-[ -s /tmp/agent.log ] && sed 's/^/fieldline-lab: agent: /' /tmp/agent.log | tail -n 20
+[ -s "$TMPDIR/agent.log" ] && sed 's/^/fieldline-lab: agent: /' "$TMPDIR/agent.log" | tail -n 20
 `;
 }
 
@@ -56,7 +56,7 @@ function warm(tmp: string): Promise<void> {
 
 export async function runLab(image: LabImage, options: { timeoutMs?: number; log?: (m: string) => void } = {}): Promise<LabRun> {
   const dir = await mkdtemp(path.join(cacheDir(), 'run-'));
-  // The guest's /tmp (see init-script.ts), warmed here: tsx compiles natively in seconds what
+  // The guest's TMPDIR (see init-script.ts), warmed here: tsx compiles natively in seconds what
   // takes a minute under emulation, and the guest reuses its cache (same paths, same files).
   const guestTmp = path.join(cacheDir(), 'guest-tmp');
   await rm(path.join(guestTmp, 'agent-state'), { recursive: true, force: true });
