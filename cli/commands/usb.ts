@@ -6,28 +6,87 @@ import { defaultDataDir } from '../../core/store/paths.js';
 import { loadUsbCatalog } from '../../core/discovery/usb/usb-catalog.js';
 import { NativeUsbAdapter } from '../../core/discovery/usb/usb-adapter.js';
 import type { UsbAdapter } from '../../core/discovery/usb/adapter.js';
+import {
+  linkNetworkInterfaces,
+  linkSerialPorts,
+  realSysfs,
+  type ListedSerialPort,
+  type NetworkLink,
+  type SerialLinking,
+  type SysfsReader,
+} from '../../core/discovery/usb/link.js';
 import { UsbEnumerator, type UsbDeviceRecord } from '../../core/discovery/usb/usb-enumerator.js';
 import { CliError, printJson, table } from '../output.js';
 
 export const usbUsage = `fieldline usb list [--json]
   Lists USB devices with the gateway family and mode the USB catalog gives them (running, USB
-  device mode, recovery, UART bridge), what to do next, and why a device cannot be opened.`;
+  device mode, recovery, UART bridge), the serial ports and network interfaces each is reachable
+  as, what to do next, and why a device cannot be opened.`;
 
 function describeDevice(d: UsbDeviceRecord): string[] {
   const name = d.catalog?.family ?? [d.manufacturer, d.product].filter(Boolean).join(' ');
   return [d.busPath, `${d.vendorId}:${d.productId}`, name || 'unknown device', d.catalog?.mode ?? 'unknown', d.serial ?? ''];
 }
 
-export async function runUsb(argv: string[], adapter: UsbAdapter = new NativeUsbAdapter()): Promise<number> {
+/** Where `usb list` reads the bus, the serial ports and sysfs (tests replay recordings). */
+export interface UsbListSources {
+  readonly adapter: UsbAdapter;
+  readonly listPorts: () => Promise<ListedSerialPort[]>;
+  readonly sysfs: SysfsReader;
+}
+
+const liveSources = (): UsbListSources => ({
+  adapter: new NativeUsbAdapter(),
+  listPorts: async () => {
+    // serialport loads a native binding: only when asked, and a failure only loses the links.
+    const { SerialPort } = await import('serialport');
+    return SerialPort.list();
+  },
+  sysfs: realSysfs,
+});
+
+/** Each device's serial ports and network interfaces, by bus path; ports that could not be tied, with why. */
+async function linksOf(
+  devices: readonly UsbDeviceRecord[],
+  sources: UsbListSources,
+): Promise<{
+  serial: SerialLinking['links'];
+  network: ReadonlyMap<string, readonly NetworkLink[]>;
+  unlinked: SerialLinking['unlinked'];
+}> {
+  let ports: ListedSerialPort[] = [];
+  try {
+    ports = await sources.listPorts();
+  } catch {
+    // No serial port listing here: the devices are still worth showing.
+  }
+  const serial = linkSerialPorts(devices, ports, sources.sysfs);
+  return { serial: serial.links, network: linkNetworkInterfaces(devices, sources.sysfs), unlinked: serial.unlinked };
+}
+
+export async function runUsb(argv: string[], sources: UsbListSources = liveSources()): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'list') throw new CliError(`usb: unknown subcommand "${sub ?? ''}"\n${usbUsage}`);
   const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
   if (positionals.length) throw new CliError(`usb list takes no arguments, got "${positionals.join(' ')}"\n${usbUsage}`);
   const { catalog, problems } = loadUsbCatalog(defaultDataDir());
   for (const p of problems) process.stderr.write(`fieldline: usb catalog: ${p} (entry skipped)\n`);
-  const result = await new UsbEnumerator(adapter, catalog).list();
+  const result = await new UsbEnumerator(sources.adapter, catalog).list();
+  const links = result.ok ? await linksOf(result.devices, sources) : null;
   if (values.json) {
-    printJson(result.ok ? { ok: true, devices: result.devices } : { ok: false, reason: result.reason, devices: [] });
+    printJson(
+      result.ok && links
+        ? {
+            ok: true,
+            devices: result.devices.map((d) => ({
+              ...d,
+              serialPorts: links.serial.get(d.busPath) ?? [],
+              networkInterfaces: links.network.get(d.busPath) ?? [],
+            })),
+            unlinkedSerialPorts: links.unlinked,
+          }
+        : { ok: false, reason: result.ok ? '' : result.reason, devices: [] },
+    );
     return 0;
   }
   if (!result.ok) {
@@ -41,9 +100,15 @@ export async function runUsb(argv: string[], adapter: UsbAdapter = new NativeUsb
   }
   const lines = [table(['PORT', 'ID', 'DEVICE', 'MODE', 'SERIAL'], result.devices.map(describeDevice))];
   for (const d of result.devices) {
+    const reach = [
+      ...(links?.serial.get(d.busPath) ?? []).map((l) => `serial ${l.path}`),
+      ...(links?.network.get(d.busPath) ?? []).map((l) => `network ${l.name}`),
+    ];
+    if (reach.length) lines.push(`  ${d.busPath}: reachable as ${reach.join(', ')}`);
     if (d.catalog && d.catalog.mode !== 'uart-bridge') lines.push(`  ${d.busPath}: ${d.catalog.meaning}\n    next: ${d.catalog.nextStep}`);
     if (d.error) lines.push(`  ${d.busPath}: ${d.error.message}\n    what to do: ${d.error.fix}`);
   }
+  for (const u of links?.unlinked ?? []) lines.push(`  ${u.path}: not tied to a device: ${u.reason}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
 }

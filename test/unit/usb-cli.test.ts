@@ -1,10 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+
+import { runUsb, type UsbListSources } from '../../cli/commands/usb.js';
+import { recordedSysfs, type ListedSerialPort } from '../../core/discovery/usb/link.js';
+import { ReplayUsbAdapter } from '../../core/discovery/usb/replay-adapter.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
@@ -65,5 +69,56 @@ describe('fieldline usb list', () => {
     const out = await fieldline(tmpdir(), 'usb', 'frobnicate');
     assert.equal(out.code, 2);
     assert.match(out.stderr, /usb: unknown subcommand "frobnicate"/);
+  });
+});
+
+describe('fieldline usb list over a replayed bus', () => {
+  const fixtures = join(root, 'test', 'fixtures', 'usb');
+  const sources = (): UsbListSources => ({
+    adapter: ReplayUsbAdapter.fromFiles(
+      ['ftdi-ft232r', 'silabs-cp2102', 'jetson-l4t-devmode', 'jetson-orin-nano-recovery'].map((n) => join(fixtures, `${n}.json`)),
+    ),
+    listPorts: async () =>
+      (JSON.parse(readFileSync(join(fixtures, 'serialport-list.json'), 'utf8')) as { ports: ListedSerialPort[] }).ports,
+    sysfs: recordedSysfs(
+      JSON.parse(readFileSync(join(fixtures, 'sysfs-tree.json'), 'utf8')) as {
+        dirs: Record<string, string[]>;
+        links: Record<string, string>;
+      },
+    ),
+  });
+
+  async function captured(run: () => Promise<number>): Promise<{ code: number; out: string }> {
+    const write = process.stdout.write.bind(process.stdout);
+    let out = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      out += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      return { code: await run(), out };
+    } finally {
+      process.stdout.write = write;
+    }
+  }
+
+  test('each device with the serial ports and network interfaces it is reachable as', async () => {
+    const text = await captured(() => runUsb(['list'], sources()));
+    assert.equal(text.code, 0);
+    assert.match(text.out, /reachable as serial \/dev\/ttyUSB0/);
+    assert.match(text.out, /reachable as .*network usb\d/);
+    const json = await captured(() => runUsb(['list', '--json'], sources()));
+    const parsed = JSON.parse(json.out) as {
+      ok: boolean;
+      devices: { vendorId: string; serialPorts: { path: string; by: string }[]; networkInterfaces: { name: string }[] }[];
+    };
+    assert.equal(parsed.ok, true);
+    const ftdi = parsed.devices.find((d) => d.vendorId === '0403');
+    assert.deepEqual(
+      ftdi?.serialPorts.map((p) => [p.path, p.by]),
+      [['/dev/ttyUSB0', 'bus-path']],
+    );
+    const jetson = parsed.devices.find((d) => d.vendorId === '0955' && d.networkInterfaces.length > 0);
+    assert.ok(jetson, 'the Jetson in device mode is reachable over its USB network interface');
   });
 });
