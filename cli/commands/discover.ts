@@ -5,10 +5,13 @@ import { parseArgs } from 'node:util';
 import type { Device, DevicePath, DiscoveryReport } from '../../core/api/schemas.js';
 import { DeviceRegistry, Discovery } from '../../core/discovery/index.js';
 import { CliError, parsePositive, printJson, relativeAge, splitList, table } from '../output.js';
+import { formatUsbSurvey, surveyUsb } from './usb.js';
 
-export const discoverUsage = `fieldline discover [--timeout S] [--json] [--interfaces eth0,lo] [--serial /dev/ttyUSB0,...] [--udp-port N]
+export const discoverUsage = `fieldline discover [--timeout S] [--json] [--interfaces eth0,lo] [--serial /dev/ttyUSB0,...] [--udp-port N] [--usb]
   Finds gateways over the LAN (mDNS and UDP broadcast, on every usable interface unless narrowed)
-  and over serial ports that match the device catalog or are named. Default timeout 3 s.`;
+  and over serial ports that match the device catalog or are named. Default timeout 3 s.
+  --usb adds what is on the USB bus (as \`fieldline usb list\`); with --json the output becomes
+  {devices, usb}.`;
 
 export interface DiscoverFlags {
   readonly timeoutMs: number;
@@ -76,30 +79,31 @@ export function explainNothingFound(report: DiscoveryReport): string {
 export async function runDiscover(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { ...discoveryOptionSpec, json: { type: 'boolean' } },
+    options: { ...discoveryOptionSpec, json: { type: 'boolean' }, usb: { type: 'boolean' } },
     strict: true,
     allowPositionals: true,
   });
   if (positionals.length) throw new CliError(`discover takes no arguments, got "${positionals.join(' ')}"\n${discoverUsage}`);
-  const { devices, report } = await discoverFor(parseDiscoveryFlags(values, 3));
+  const [{ devices, report }, usb] = await Promise.all([discoverFor(parseDiscoveryFlags(values, 3)), values.usb ? surveyUsb() : null]);
   if (values.json) {
-    printJson(
-      devices.map((d) => ({
-        id: d.id,
-        name: d.name,
-        vendor: d.vendor,
-        model: d.model,
-        serial: d.serial,
-        firmware: d.firmware,
-        state: d.state,
-        lastSeen: new Date(d.lastSeen).toISOString(),
-        paths: d.paths,
-      })),
-    );
+    const listed = devices.map((d) => ({
+      id: d.id,
+      name: d.name,
+      vendor: d.vendor,
+      model: d.model,
+      serial: d.serial,
+      firmware: d.firmware,
+      state: d.state,
+      lastSeen: new Date(d.lastSeen).toISOString(),
+      paths: d.paths,
+    }));
+    // Without --usb the output stays the plain array scripts already read.
+    printJson(usb ? { devices: listed, usb } : listed);
     return 0;
   }
+  const usbSection = usb ? `\nUSB\n${formatUsbSurvey(usb)}\n` : '';
   if (!devices.length) {
-    process.stdout.write(`${explainNothingFound(report)}\n`);
+    process.stdout.write(`${explainNothingFound(report)}\n${usbSection}`);
     return 0;
   }
   const now = Date.now();
@@ -113,7 +117,7 @@ export async function runDiscover(argv: string[]): Promise<number> {
     d.id.slice(0, 12),
   ]);
   process.stdout.write(
-    `${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n`,
+    `${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n${usbSection}`,
   );
   return 0;
 }

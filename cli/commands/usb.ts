@@ -12,6 +12,7 @@ import {
   realSysfs,
   type ListedSerialPort,
   type NetworkLink,
+  type SerialLink,
   type SerialLinking,
   type SysfsReader,
 } from '../../core/discovery/usb/link.js';
@@ -64,51 +65,57 @@ async function linksOf(
   return { serial: serial.links, network: linkNetworkInterfaces(devices, sources.sysfs), unlinked: serial.unlinked };
 }
 
+/** A USB device with the catalog's word on it and the paths it can be reached by. */
+export type SurveyedUsbDevice = UsbDeviceRecord & {
+  readonly serialPorts: readonly SerialLink[];
+  readonly networkInterfaces: readonly NetworkLink[];
+};
+
+export type UsbSurvey =
+  | { readonly ok: true; readonly devices: readonly SurveyedUsbDevice[]; readonly unlinkedSerialPorts: SerialLinking['unlinked'] }
+  | { readonly ok: false; readonly reason: string; readonly devices: readonly [] };
+
+/** What is on the USB bus, what the catalog says it is, and how each device can be reached. */
+export async function surveyUsb(sources: UsbListSources = liveSources()): Promise<UsbSurvey> {
+  const { catalog, problems } = loadUsbCatalog(defaultDataDir());
+  for (const p of problems) process.stderr.write(`fieldline: usb catalog: ${p} (entry skipped)\n`);
+  const result = await new UsbEnumerator(sources.adapter, catalog).list();
+  if (!result.ok) return { ok: false, reason: result.reason, devices: [] };
+  const links = await linksOf(result.devices, sources);
+  return {
+    ok: true,
+    devices: result.devices.map((d) => ({
+      ...d,
+      serialPorts: links.serial.get(d.busPath) ?? [],
+      networkInterfaces: links.network.get(d.busPath) ?? [],
+    })),
+    unlinkedSerialPorts: links.unlinked,
+  };
+}
+
+/** The survey for people: a table, then per device how to reach it, what it means, what to do. */
+export function formatUsbSurvey(survey: UsbSurvey): string {
+  // No USB access is not an error: a laptop without it can still do everything else.
+  if (!survey.ok) return survey.reason;
+  if (!survey.devices.length) return 'No USB devices found. Plug the gateway in (data cable, device/OTG port) and run this again.';
+  const lines = [table(['PORT', 'ID', 'DEVICE', 'MODE', 'SERIAL'], survey.devices.map(describeDevice))];
+  for (const d of survey.devices) {
+    const reach = [...d.serialPorts.map((l) => `serial ${l.path}`), ...d.networkInterfaces.map((l) => `network ${l.name}`)];
+    if (reach.length) lines.push(`  ${d.busPath}: reachable as ${reach.join(', ')}`);
+    if (d.catalog && d.catalog.mode !== 'uart-bridge') lines.push(`  ${d.busPath}: ${d.catalog.meaning}\n    next: ${d.catalog.nextStep}`);
+    if (d.error) lines.push(`  ${d.busPath}: ${d.error.message}\n    what to do: ${d.error.fix}`);
+  }
+  for (const u of survey.unlinkedSerialPorts) lines.push(`  ${u.path}: not tied to a device: ${u.reason}`);
+  return lines.join('\n');
+}
+
 export async function runUsb(argv: string[], sources: UsbListSources = liveSources()): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub !== 'list') throw new CliError(`usb: unknown subcommand "${sub ?? ''}"\n${usbUsage}`);
   const { values, positionals } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: true });
   if (positionals.length) throw new CliError(`usb list takes no arguments, got "${positionals.join(' ')}"\n${usbUsage}`);
-  const { catalog, problems } = loadUsbCatalog(defaultDataDir());
-  for (const p of problems) process.stderr.write(`fieldline: usb catalog: ${p} (entry skipped)\n`);
-  const result = await new UsbEnumerator(sources.adapter, catalog).list();
-  const links = result.ok ? await linksOf(result.devices, sources) : null;
-  if (values.json) {
-    printJson(
-      result.ok && links
-        ? {
-            ok: true,
-            devices: result.devices.map((d) => ({
-              ...d,
-              serialPorts: links.serial.get(d.busPath) ?? [],
-              networkInterfaces: links.network.get(d.busPath) ?? [],
-            })),
-            unlinkedSerialPorts: links.unlinked,
-          }
-        : { ok: false, reason: result.ok ? '' : result.reason, devices: [] },
-    );
-    return 0;
-  }
-  if (!result.ok) {
-    // Not an error for the command: a laptop without USB access can still do everything else.
-    process.stdout.write(`${result.reason}\n`);
-    return 0;
-  }
-  if (!result.devices.length) {
-    process.stdout.write('No USB devices found. Plug the gateway in (data cable, device/OTG port) and run this again.\n');
-    return 0;
-  }
-  const lines = [table(['PORT', 'ID', 'DEVICE', 'MODE', 'SERIAL'], result.devices.map(describeDevice))];
-  for (const d of result.devices) {
-    const reach = [
-      ...(links?.serial.get(d.busPath) ?? []).map((l) => `serial ${l.path}`),
-      ...(links?.network.get(d.busPath) ?? []).map((l) => `network ${l.name}`),
-    ];
-    if (reach.length) lines.push(`  ${d.busPath}: reachable as ${reach.join(', ')}`);
-    if (d.catalog && d.catalog.mode !== 'uart-bridge') lines.push(`  ${d.busPath}: ${d.catalog.meaning}\n    next: ${d.catalog.nextStep}`);
-    if (d.error) lines.push(`  ${d.busPath}: ${d.error.message}\n    what to do: ${d.error.fix}`);
-  }
-  for (const u of links?.unlinked ?? []) lines.push(`  ${u.path}: not tied to a device: ${u.reason}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const survey = await surveyUsb(sources);
+  if (values.json) printJson(survey);
+  else process.stdout.write(`${formatUsbSurvey(survey)}\n`);
   return 0;
 }

@@ -72,6 +72,27 @@ describe('fieldline usb list', () => {
   });
 });
 
+describe('fieldline discover --usb', () => {
+  test(
+    'adds the USB survey: a USB section for people, {devices, usb} for scripts',
+    { skip: hasUsbBus ? 'this machine has a USB bus' : false },
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'fl-usb-cli-'));
+      try {
+        const text = await fieldline(dataDir, 'discover', '--usb', '--timeout', '1', '--interfaces', 'lo');
+        assert.equal(text.code, 0, text.stderr);
+        assert.match(text.stdout, /\nUSB\nno USB access on this machine: .+\n$/);
+        const json = await fieldline(dataDir, 'discover', '--usb', '--json', '--timeout', '1', '--interfaces', 'lo');
+        const parsed = JSON.parse(json.stdout) as { devices: unknown[]; usb: { ok: boolean } };
+        assert.ok(Array.isArray(parsed.devices));
+        assert.equal(parsed.usb.ok, false);
+      } finally {
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe('fieldline usb list over a replayed bus', () => {
   const fixtures = join(root, 'test', 'fixtures', 'usb');
   const sources = (): UsbListSources => ({
