@@ -5,7 +5,8 @@
  * guest finds the device with the `usb` package, links it to /dev/ttyACM0 through serialport's
  * list, and completes `hello` over it. See test/helpers/usb-lab/.
  *
- * Skips with the reason when QEMU or the Debian kernel package cannot be had.
+ * Runs with FIELDLINE_USB_LAB=1; skips with the reason otherwise, and when QEMU or the Debian
+ * kernel package cannot be had.
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,8 +16,14 @@ import type { LabResult } from '../helpers/usb-lab/result.js';
 import { runLab } from '../helpers/usb-lab/run.js';
 
 const log = (m: string): void => void process.stderr.write(`# ${m}\n`);
-const image = await prepareLab(log).catch((err: Error) => ({ reason: `preparing the guest failed: ${err.message}` }));
-const skip = 'reason' in image ? `virtual USB lab unavailable: ${image.reason}` : false;
+// Opt-in: under software emulation a run takes 45 s to 3 min, and tsx's WebAssembly lexer has
+// crashed once inside the guest (an agent that never answered). Until the guest runs compiled
+// JavaScript instead of tsx, `npm test` asks for it explicitly: FIELDLINE_USB_LAB=1.
+const wanted = process.env.FIELDLINE_USB_LAB === '1';
+const image = wanted
+  ? await prepareLab(log).catch((err: Error) => ({ reason: `preparing the guest failed: ${err.message}` }))
+  : { reason: 'set FIELDLINE_USB_LAB=1 to run it (QEMU software emulation, 1 to 3 minutes)' };
+const skip = 'reason' in image ? `virtual USB lab not run: ${image.reason}` : false;
 
 describe('virtual USB lab: a real enumerated gadget is found, linked and spoken to', { skip, timeout: 600_000 }, () => {
   let result: LabResult;
