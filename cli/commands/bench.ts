@@ -16,7 +16,7 @@ import type { LatencyStats } from '../../core/bench/stats.js';
 import type { Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, printJson, table } from '../output.js';
-import { reportFormat, writeReportFile } from '../report-file.js';
+import { reportFormat, runStoredReport, writeReportFile } from '../report-file.js';
 import { call } from '../engine-calls.js';
 import { openEngine, resolveGateway, targetFlags, targetOptionSpec, type TargetFlags } from './bench-target.js';
 import { benchCompareUsage, runBenchCompare } from './bench-compare.js';
@@ -109,38 +109,18 @@ async function writeReport(engine: Engine, id: string, format: 'json' | 'html', 
 }
 
 /** `fieldline bench report <run-id>`: the report of a stored run. */
-async function runReport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { html: { type: 'boolean' }, out: { type: 'string' }, 'data-dir': { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
+function runReport(argv: string[]): Promise<number> {
+  return runStoredReport(argv, {
+    command: 'bench report',
+    idOf: 'run',
+    plural: 'benchmark runs',
+    unknown: 'stored benchmark run',
+    unknownFix: 'Runs are listed in the Benchmark view; check --data-dir.',
+    unknownCode: 'unknown_bench_run',
+    usage: benchUsage,
+    list: (engine) => call<BenchRun[]>(engine, 'bench.list'),
+    export: (engine, id, format) => call<BenchExport>(engine, 'bench.export', { id, format }),
   });
-  const [prefix, ...extra] = positionals;
-  if (prefix === undefined || extra.length > 0 || !/^[0-9a-f]{6,32}$/i.test(prefix))
-    throw new CliError(`bench report needs one run id (6 to 32 hex digits)\n${benchUsage}`);
-  const engine = await openEngine(targetFlags(values, defaultDataDir()));
-  try {
-    const matches = (await call<BenchRun[]>(engine, 'bench.list')).filter((r) => r.id.startsWith(prefix.toLowerCase()));
-    if (matches.length > 1) throw new CliError(`"${prefix}" matches ${matches.length} benchmark runs; give more digits`);
-    const run = matches[0];
-    if (run === undefined)
-      throw new CliError(
-        `there is no stored benchmark run with an id starting ${prefix}`,
-        'Runs are listed in the Benchmark view; check --data-dir.',
-        'unknown_bench_run',
-        1,
-      );
-    const format = values.html === true ? 'html' : 'json';
-    if (values.out === undefined) process.stdout.write((await call<BenchExport>(engine, 'bench.export', { id: run.id, format })).content);
-    else {
-      await writeReport(engine, run.id, format, values.out);
-      process.stderr.write(`Wrote the report of run ${run.id.slice(0, 8)} to ${values.out}\n`);
-    }
-    return 0;
-  } finally {
-    await engine.close();
-  }
 }
 
 async function runOnGateway(target: string, modelArg: string, values: Options, flags: TargetFlags): Promise<number> {

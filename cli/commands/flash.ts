@@ -14,7 +14,7 @@ import { createEngine, type Engine } from '../../core/engine/engine.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { call, resolveGateways } from '../engine-calls.js';
 import { CliError, parsePositive, splitList } from '../output.js';
-import { reportFormat, writeReportFile } from '../report-file.js';
+import { reportFormat, runStoredReport, writeReportFile } from '../report-file.js';
 
 export const flashUsage = `fieldline flash <bundle.flb|bundle-id> <device-address|device-id>... [--parallel N] [--json]
                 [--report FILE] [--data-dir DIR] [--interfaces lo,eth0] [--timeout S]
@@ -36,40 +36,18 @@ async function writeReport(engine: Engine, jobId: string, format: 'json' | 'html
 }
 
 /** `fieldline flash report <job-id>`: the record of a past job. */
-async function runReport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    options: { html: { type: 'boolean' }, out: { type: 'string' }, 'data-dir': { type: 'string' } },
-    strict: true,
-    allowPositionals: true,
+function runReport(argv: string[]): Promise<number> {
+  return runStoredReport(argv, {
+    command: 'flash report',
+    idOf: 'job',
+    plural: 'flash jobs',
+    unknown: 'flash job',
+    unknownFix: 'List jobs with the Flash view, or check --data-dir.',
+    unknownCode: 'unknown_job',
+    usage: flashUsage,
+    list: (engine) => call<FlashJob[]>(engine, 'flash.list'),
+    export: (engine, jobId, format) => call<FlashExport>(engine, 'flash.export', { jobId, format }),
   });
-  const [prefix, ...extra] = positionals;
-  if (prefix === undefined || extra.length > 0 || !/^[0-9a-f]{6,32}$/i.test(prefix))
-    throw new CliError(`flash report needs one job id (6 to 32 hex digits)\n${flashUsage}`);
-  const engine = await createEngine({ dataDir: values['data-dir'] ?? defaultDataDir(), host: 'cli' });
-  try {
-    const matches = (await call<FlashJob[]>(engine, 'flash.list')).filter((j) => j.id.startsWith(prefix.toLowerCase()));
-    if (matches.length > 1) throw new CliError(`"${prefix}" matches ${matches.length} flash jobs; give more digits`);
-    const job = matches[0];
-    if (job === undefined)
-      throw new CliError(
-        `there is no flash job with an id starting ${prefix}`,
-        'List jobs with the Flash view, or check --data-dir.',
-        'unknown_job',
-        1,
-      );
-    const format = values.html === true ? 'html' : 'json';
-    if (values.out === undefined) {
-      const exported = await call<FlashExport>(engine, 'flash.export', { jobId: job.id, format });
-      process.stdout.write(exported.content);
-    } else {
-      await writeReport(engine, job.id, format, values.out);
-      process.stderr.write(`Wrote the report of job ${job.id.slice(0, 8)} to ${values.out}\n`);
-    }
-    return 0;
-  } finally {
-    await engine.close();
-  }
 }
 
 const ID_PREFIX = /^[0-9a-f]{6,64}$/i;
