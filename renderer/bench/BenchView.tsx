@@ -23,7 +23,7 @@ import { DiagnosisResult } from './DiagnosisResult.js';
 import { DIAGNOSIS_TEXT, formatLatency, progressRatio, progressText, VERDICT_TEXT } from './format.js';
 import { RunResult } from './RunResult.js';
 import { gatewayChoice, modelKey, parseRunSettings, providerChoices, referenceBundles } from './selection.js';
-import { benchActions, useBenchStore } from './store.js';
+import { benchActions, useBenchStore, type Load } from './store.js';
 
 function GatewayPicker(): React.ReactElement {
   const devices = useDevicesStore((s) => s.devices);
@@ -278,6 +278,41 @@ function Go(): React.ReactElement {
   );
 }
 
+/** A gateway's stored records as a table: loading, failed, empty, or one row each (`row` draws it). */
+function PastRecords<T>(props: {
+  readonly label: string;
+  readonly testId: string;
+  readonly title: string;
+  readonly records: Load<readonly T[]>;
+  readonly errorTitle: string;
+  readonly empty: string;
+  readonly columns: readonly React.ReactElement[];
+  readonly row: (record: T) => React.ReactElement;
+}): React.ReactElement {
+  const { records } = props;
+  return (
+    <section className="bench-history" aria-label={props.label} data-testid={props.testId}>
+      <h3>{props.title}</h3>
+      {records.status === 'loading' ? <p className="muted">Loading…</p> : null}
+      {records.status === 'error' ? <ErrorNotice error={records.error} title={props.errorTitle} /> : null}
+      {records.status === 'ready' && records.value.length === 0 ? <p className="muted">{props.empty}</p> : null}
+      {records.status === 'ready' && records.value.length > 0 ? (
+        <table className="table">
+          <thead>
+            <tr>
+              {props.columns}
+              <th scope="col">
+                <span className="visually-hidden">Open</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>{records.value.map(props.row)}</tbody>
+        </table>
+      ) : null}
+    </section>
+  );
+}
+
 function History(): React.ReactElement | null {
   const deviceId = useBenchStore((s) => s.deviceId);
   const history = useBenchStore((s) => s.history);
@@ -285,55 +320,47 @@ function History(): React.ReactElement | null {
   if (deviceId === null) return null;
   const shownId = shown.status === 'ready' ? shown.value.id : null;
   return (
-    <section className="bench-history" aria-label="Previous runs" data-testid="bench-history">
-      <h3>Previous runs on this gateway</h3>
-      {history.status === 'loading' ? <p className="muted">Loading…</p> : null}
-      {history.status === 'error' ? <ErrorNotice error={history.error} title="The previous runs could not be read" /> : null}
-      {history.status === 'ready' && history.value.length === 0 ? <p className="muted">No benchmark on this gateway yet.</p> : null}
-      {history.status === 'ready' && history.value.length > 0 ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Model</th>
-              <th scope="col" className="num">
-                p50
-              </th>
-              <th scope="col" className="num">
-                p99
-              </th>
-              <th scope="col">Verdict</th>
-              <th scope="col">
-                <span className="visually-hidden">Open</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {history.value.map((r) => (
-              <tr key={r.id} data-testid="bench-history-row" data-run-id={r.id} aria-current={r.id === shownId ? 'true' : undefined}>
-                <td>{new Date(r.createdAt).toLocaleString()}</td>
-                <td>
-                  {r.model.name} {r.model.version}
-                </td>
-                <td className="num">{formatLatency(r.stats.p50)}</td>
-                <td className="num">{formatLatency(r.stats.p99)}</td>
-                <td>{VERDICT_TEXT[r.verdict].split(' — ')[0]}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button--small"
-                    onClick={() => void showRun(r.id)}
-                    data-testid="bench-history-open"
-                  >
-                    Show
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-    </section>
+    <PastRecords
+      label="Previous runs"
+      testId="bench-history"
+      title="Previous runs on this gateway"
+      records={history}
+      errorTitle="The previous runs could not be read"
+      empty="No benchmark on this gateway yet."
+      columns={[
+        <th key="when" scope="col">
+          When
+        </th>,
+        <th key="model" scope="col">
+          Model
+        </th>,
+        <th key="p50" scope="col" className="num">
+          p50
+        </th>,
+        <th key="p99" scope="col" className="num">
+          p99
+        </th>,
+        <th key="verdict" scope="col">
+          Verdict
+        </th>,
+      ]}
+      row={(r) => (
+        <tr key={r.id} data-testid="bench-history-row" data-run-id={r.id} aria-current={r.id === shownId ? 'true' : undefined}>
+          <td>{new Date(r.createdAt).toLocaleString()}</td>
+          <td>
+            {r.model.name} {r.model.version}
+          </td>
+          <td className="num">{formatLatency(r.stats.p50)}</td>
+          <td className="num">{formatLatency(r.stats.p99)}</td>
+          <td>{VERDICT_TEXT[r.verdict].split(' — ')[0]}</td>
+          <td>
+            <button type="button" className="button button--small" onClick={() => void showRun(r.id)} data-testid="bench-history-open">
+              Show
+            </button>
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
@@ -344,53 +371,47 @@ function DiagnosisHistory(): React.ReactElement | null {
   if (deviceId === null) return null;
   const shownId = shown.status === 'ready' ? shown.value.id : null;
   return (
-    <section className="bench-history" aria-label="Previous diagnoses" data-testid="bench-diagnoses">
-      <h3>Previous diagnoses of this gateway</h3>
-      {diagnoses.status === 'loading' ? <p className="muted">Loading…</p> : null}
-      {diagnoses.status === 'error' ? <ErrorNotice error={diagnoses.error} title="The previous diagnoses could not be read" /> : null}
-      {diagnoses.status === 'ready' && diagnoses.value.length === 0 ? <p className="muted">No diagnosis of this gateway yet.</p> : null}
-      {diagnoses.status === 'ready' && diagnoses.value.length > 0 ? (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">Reference bundle</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">Explanation</th>
-              <th scope="col">
-                <span className="visually-hidden">Open</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {diagnoses.value.map((d) => (
-              <tr
-                key={d.id}
-                data-testid="bench-diagnoses-row"
-                data-diagnosis-id={d.id}
-                data-verdict={d.verdict}
-                aria-current={d.id === shownId ? 'true' : undefined}
-              >
-                <td>{new Date(d.createdAt).toLocaleString()}</td>
-                <td>{d.bundleLabel}</td>
-                <td>{DIAGNOSIS_TEXT[d.verdict].split(' — ')[0]}</td>
-                <td className="bench-history__explanation">{d.explanation}</td>
-                <td>
-                  <button
-                    type="button"
-                    className="button button--small"
-                    onClick={() => showDiagnosis(d)}
-                    data-testid="bench-diagnoses-open"
-                  >
-                    Show
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      ) : null}
-    </section>
+    <PastRecords
+      label="Previous diagnoses"
+      testId="bench-diagnoses"
+      title="Previous diagnoses of this gateway"
+      records={diagnoses}
+      errorTitle="The previous diagnoses could not be read"
+      empty="No diagnosis of this gateway yet."
+      columns={[
+        <th key="when" scope="col">
+          When
+        </th>,
+        <th key="bundle" scope="col">
+          Reference bundle
+        </th>,
+        <th key="verdict" scope="col">
+          Verdict
+        </th>,
+        <th key="explanation" scope="col">
+          Explanation
+        </th>,
+      ]}
+      row={(d) => (
+        <tr
+          key={d.id}
+          data-testid="bench-diagnoses-row"
+          data-diagnosis-id={d.id}
+          data-verdict={d.verdict}
+          aria-current={d.id === shownId ? 'true' : undefined}
+        >
+          <td>{new Date(d.createdAt).toLocaleString()}</td>
+          <td>{d.bundleLabel}</td>
+          <td>{DIAGNOSIS_TEXT[d.verdict].split(' — ')[0]}</td>
+          <td className="bench-history__explanation">{d.explanation}</td>
+          <td>
+            <button type="button" className="button button--small" onClick={() => showDiagnosis(d)} data-testid="bench-diagnoses-open">
+              Show
+            </button>
+          </td>
+        </tr>
+      )}
+    />
   );
 }
 
