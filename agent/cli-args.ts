@@ -19,6 +19,8 @@ export const agentUsage = `fieldline agent [options]           run the reference
   --plain                plain TCP instead of TLS 1.3 (debugging only)
   --serial PATH          also serve FGP on this serial device (e.g. /dev/ttyGS0)
   --baud N               serial baud rate (default 115200)
+  --functionfs DIR       serve FGP on a USB FunctionFS vendor bulk interface mounted at DIR
+                         (relayed to the serial handler through a pty; not with --serial)
   --interfaces A,B       announce (mDNS) and answer probes (UDP) only on these IPv4 interface
                          addresses (default: every interface; with --emulate 127.0.0.1)
   --udp-port N           UDP discovery probe port (default ${UDP_PROBE_PORT})
@@ -63,6 +65,8 @@ export interface AgentArgs {
   readonly tls: boolean;
   readonly serialPath?: string;
   readonly baudRate: number;
+  /** A FunctionFS mount (e.g. /dev/ffs-fgp) to serve FGP on over USB bulk. */
+  readonly functionFs?: string;
   readonly interfaces?: readonly string[];
   readonly udpPort: number;
   readonly mdns: boolean;
@@ -99,6 +103,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
         port: { type: 'string' },
         plain: { type: 'boolean', default: false },
         serial: { type: 'string' },
+        functionfs: { type: 'string' },
         baud: { type: 'string' },
         interfaces: { type: 'string', multiple: true },
         'udp-port': { type: 'string' },
@@ -170,6 +175,11 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
   if (emulate !== undefined && v.serial !== undefined)
     throw new AgentUsageError('--serial cannot be combined with --emulate; use --serial-gateways K to put emulated gateways behind ptys');
 
+  if (v.functionfs !== undefined && (v.serial !== undefined || emulate !== undefined))
+    throw new AgentUsageError(
+      '--functionfs cannot be combined with --serial or --emulate: the agent serves one serial handler, which the FunctionFS relay uses',
+    );
+
   const port = integer('port', v.port, 0, 65535);
   if (emulate !== undefined && port !== undefined && port !== 0 && port + emulate - 1 > 65535)
     throw new AgentUsageError(`--port ${port} leaves no room for ${emulate} gateways below 65536`);
@@ -188,6 +198,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
     ...(port !== undefined ? { port } : {}),
     tls: !v.plain,
     ...(v.serial !== undefined ? { serialPath: v.serial } : {}),
+    ...(v.functionfs !== undefined ? { functionFs: v.functionfs } : {}),
     baudRate: integer('baud', v.baud, 50, 4_000_000) ?? 115200,
     ...(interfaces ? { interfaces } : {}),
     udpPort: integer('udp-port', v['udp-port'], 0, 65535) ?? UDP_PROBE_PORT,

@@ -11,6 +11,8 @@ import type { AgentLog } from './agent-context.js';
 import { startAgent, type RunningAgent } from './agent.js';
 import { agentUsage, parseAgentArgs, type AgentArgs } from './cli-args.js';
 import { startEmulation, type EmulatedGateway } from './emulate.js';
+import { startFunctionFsRelay, type FunctionFsRelay } from './functionfs-server.js';
+import { openPtyPair, type PtyPair } from './socat-pty.js';
 
 export { agentUsage };
 
@@ -104,12 +106,20 @@ function discoveryLine(agent: RunningAgent): string {
   return parts.join(' · ') || 'off';
 }
 
+/** --functionfs: a pty pair whose near end the agent serves as its serial line, relayed to USB bulk. */
+async function functionFsLine(): Promise<{ pty: PtyPair; tmp: string }> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldline-ffs-'));
+  return { pty: await openPtyPair(path.join(tmp, 'agent.tty'), path.join(tmp, 'usb.tty')), tmp };
+}
+
 async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: AgentLog): Promise<() => Promise<void>> {
   const stateDir = args.stateDir ?? defaultStateDir();
+  const ffsLine = args.functionFs !== undefined ? await functionFsLine() : null;
+  const serialPath = ffsLine ? ffsLine.pty.agentPath : args.serialPath;
   const agent = await startAgent({
     stateDir,
     tcp: { host: args.host ?? '0.0.0.0', ...(args.port !== undefined ? { port: args.port } : {}), tls: args.tls },
-    ...(args.serialPath !== undefined ? { serialPath: args.serialPath, serialBaudRate: args.baudRate } : {}),
+    ...(serialPath !== undefined ? { serialPath, serialBaudRate: args.baudRate } : {}),
     mdns: args.mdns ? (args.interfaces ? { interfaces: args.interfaces } : {}) : false,
     udp: args.udp ? { port: args.udpPort, bindAddress: '0.0.0.0', ...(args.interfaces ? { interfaces: args.interfaces } : {}) } : false,
     ...(args.trust ? { trust: [args.trust] } : {}),
@@ -118,6 +128,18 @@ async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: Agent
     ...(args.trialMs !== undefined ? { trialMs: args.trialMs } : {}),
     log,
   });
+  let relay: FunctionFsRelay | null = null;
+  if (ffsLine && args.functionFs !== undefined) {
+    try {
+      relay = await startFunctionFsRelay(args.functionFs, ffsLine.pty.clientPath, (m) => log.warn(m));
+    } catch (err) {
+      await agent.close();
+      await ffsLine.pty.close();
+      await rm(ffsLine.tmp, { recursive: true, force: true });
+      throw err;
+    }
+    log.info(`FGP on the USB FunctionFS interface at ${args.functionFs}`);
+  }
   const trusted = await agent.trustedTechnicians();
   if (args.json) {
     out.write(`${JSON.stringify({ agents: [summary(agent)] }, null, 2)}\n`);
@@ -141,7 +163,14 @@ async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: Agent
     ]);
     out.write(`Fieldline agent "${agent.name}" is running\n${lines.join('\n')}\nStop with Ctrl+C or SIGTERM.\n`);
   }
-  return () => agent.close();
+  return async () => {
+    await relay?.close();
+    await agent.close();
+    if (ffsLine) {
+      await ffsLine.pty.close();
+      await rm(ffsLine.tmp, { recursive: true, force: true });
+    }
+  };
 }
 
 async function runFleet(args: AgentArgs, count: number, out: NodeJS.WritableStream, log: AgentLog): Promise<() => Promise<void>> {

@@ -15,6 +15,7 @@ import { auditSubcommands, auditUsage, runAudit } from './commands/audit.js';
 import { auditSyncSubcommands } from './commands/audit-sync.js';
 import { ingestUsage, runIngest } from './commands/ingest.js';
 import { runUsb, usbUsage } from './commands/usb.js';
+import { unlockKeysForCli } from './unlock-keys.js';
 import { packageVersion } from '../core/package-info.js';
 import { CliError, reportError } from './output.js';
 
@@ -56,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = commands[command];
   if (!run) throw new CliError(`unknown command "${command}"; run \`fieldline help\``);
+  // serve unlocks in the page; the agent is a gateway and has no technician keys.
+  if (command !== 'serve' && command !== 'agent') await unlockKeysForCli(rest);
   return run(rest);
 }
 

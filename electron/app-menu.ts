@@ -1,26 +1,39 @@
 /**
- * A short native menu: editing, view and window roles only.
+ * Installs the application menu (menu-template.ts) with its Electron glue: commands to the page
+ * through the engine host, the About box, and the documents shipped with the app.
  *
  * Electron's default menu links to electronjs.org; a field tool should not offer to open a
  * browser on the internet. Developer tools stay reachable only in unpackaged builds.
  */
-import { app, Menu, type MenuItemConstructorOptions } from 'electron';
+import { join } from 'node:path';
+import { app, dialog, Menu, shell } from 'electron';
+import type { AppCommandName } from '../core/api/schemas.js';
+import { aboutText, menuTemplate } from './menu-template.js';
 
-export function installAppMenu(): void {
-  const isMac = process.platform === 'darwin';
-  const view: MenuItemConstructorOptions[] = [
-    { role: 'resetZoom' },
-    { role: 'zoomIn' },
-    { role: 'zoomOut' },
-    { type: 'separator' },
-    { role: 'togglefullscreen' },
-  ];
-  if (!app.isPackaged) view.push({ type: 'separator' }, { role: 'reload' }, { role: 'toggleDevTools' });
-  const template: MenuItemConstructorOptions[] = [
-    ...(isMac ? [{ role: 'appMenu' } as const] : [{ role: 'fileMenu' } as const]),
-    { role: 'editMenu' },
-    { label: 'View', submenu: view },
-    { role: 'windowMenu' },
-  ];
+export interface AppMenuOptions {
+  readonly send: (command: AppCommandName) => void;
+  /** The folder holding the shipped documents. */
+  readonly docsDir: string;
+  readonly log: (line: string) => void;
+}
+
+export function installAppMenu({ send, docsDir, log }: AppMenuOptions): void {
+  const template = menuTemplate({
+    platform: process.platform,
+    packaged: app.isPackaged,
+    appName: 'Fieldline',
+    send,
+    showAbout: () => {
+      const { message, detail } = aboutText('Fieldline', app.getVersion(), process.versions);
+      void dialog.showMessageBox({ type: 'info', title: 'About Fieldline', message, detail, buttons: ['OK'] });
+    },
+    openDoc: (file) => {
+      const path = join(docsDir, file);
+      // shell.openPath opens a local file with its viewer; it never takes a URL.
+      void shell.openPath(path).then((error) => {
+        if (error) log(`could not open ${path}: ${error}`);
+      });
+    },
+  });
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));
 }

@@ -7,44 +7,18 @@
  */
 import { protocol } from 'electron';
 import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import { contentType } from '../core/content-types.js';
-import { CONTENT_SECURITY_POLICY } from './security-guards.js';
+import { APP_HOST, APP_SCHEME, resolveAppFile } from './app-url.js';
+import { CONTENT_SECURITY_POLICY } from './content-policy.js';
 
-export const APP_SCHEME = 'app';
-export const APP_HOST = 'fieldline';
-export const APP_ENTRY_URL = `${APP_SCHEME}://${APP_HOST}/index.html`;
-
-/** True for URLs that belong to the app itself; everything else is foreign. */
-export function isAppUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    // Non-special schemes have an opaque `origin` ("null"), so compare scheme and host.
-    return parsed.protocol === `${APP_SCHEME}:` && parsed.host === APP_HOST;
-  } catch {
-    return false;
-  }
-}
+// The pure half lives in app-url.ts so tests (and the policies) can use it without Electron.
+export { APP_ENTRY_URL, APP_HOST, APP_ORIGIN, APP_SCHEME, isAppUrl, resolveAppFile } from './app-url.js';
 
 /** Must run before the app is ready: privileges cannot be granted afterwards. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
   ]);
-}
-
-/** Maps a request path to a file strictly inside `rootDir`, or null. */
-export function resolveAppFile(rootDir: string, pathname: string): string | null {
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (decoded.includes('\0')) return null;
-  const root = resolve(rootDir);
-  const file = resolve(root, `.${decoded === '/' ? '/index.html' : decoded}`);
-  return file.startsWith(root + sep) ? file : null;
 }
 
 function textResponse(status: number, text: string): Response {

@@ -9,20 +9,28 @@
  */
 import { app, MessageChannelMain, utilityProcess, type MessagePortMain, type UtilityProcess, type WebContents } from 'electron';
 import { decodeCall, type ServerMessage } from '../core/api/rpc.js';
-import { parseFromEngine, type ToEngine } from './engine-control.js';
+import type { AppCommandName, EngineStatus } from '../core/api/schemas.js';
+import { parseFromEngine, type Activity, type ToEngine } from './engine-control.js';
 import { engineEnvironment } from './engine-environment.js';
+import {
+  engineExited,
+  engineReady,
+  engineResumed,
+  engineStartedByUser,
+  initialPolicy,
+  MAX_FAILURES,
+  type EnginePolicy,
+} from './engine-policy.js';
+import { checkContents } from './ipc-sender.js';
 import { launchArgs, type LaunchOptions } from './launch-options.js';
 
 /** The IPC channel that carries a MessagePort to the preload; nothing else uses IPC. */
 export const PORT_CHANNEL = 'fieldline:port';
 
 const SERVICE_NAME = 'Fieldline engine';
-const BACKOFF_MS = [250, 1000, 2000, 5000, 10_000, 15_000] as const;
-/** An engine that stayed up this long has recovered; its next crash starts the backoff again. */
-const HEALTHY_AFTER_MS = 30_000;
-/** Consecutive failures before the host stops restarting and tells the UI why. */
-const MAX_FAILURES = 6;
 const SHUTDOWN_GRACE_MS = 3000;
+/** How long `activity()` waits for the engine's answer before reporting it unknown. */
+const ACTIVITY_TIMEOUT_MS = 2000;
 
 export interface EngineHostOptions {
   /** dist/electron/engine-process.js */
@@ -35,6 +43,10 @@ export interface EngineHostOptions {
    * available (the engine then keeps it in a 0600 file and says so).
    */
   readonly auditKeyPem?: () => string | null;
+  /** Web contents ids of the app's own windows: no other contents is given an engine port. */
+  readonly trustedWindows: ReadonlySet<number>;
+  /** How the engine must protect the keys (electron/key-protection.ts), as launch switches. */
+  readonly keyProtectionArgs?: readonly string[];
 }
 
 type EngineState =
@@ -51,8 +63,10 @@ export class EngineHost {
   private readonly renderers = new Set<WebContents>();
   /** Ports this process answers itself while the engine is down, per renderer. */
   private readonly stopgaps = new Map<WebContents, MessagePortMain>();
-  private failures = 0;
+  private policy: EnginePolicy = initialPolicy();
   private lastFatal: string | null = null;
+  private nextRequest = 1;
+  private readonly activityWaiters = new Map<number, (activity: Activity) => void>();
   private nextConnection = 1;
   private stopping = false;
 
@@ -66,7 +80,7 @@ export class EngineHost {
   start(): void {
     this.stopping = false;
     if (this.state.kind !== 'stopped' && this.state.kind !== 'failed') return;
-    this.failures = 0;
+    this.policy = engineStartedByUser(this.policy);
     this.spawn();
   }
 
@@ -81,6 +95,32 @@ export class EngineHost {
       this.stopgaps.delete(contents);
     });
     if (!contents.isLoading()) this.connect(contents);
+  }
+
+  /** Sends a menu command to every page (through the engine, or the stopgap while it is down). */
+  sendCommand(command: AppCommandName): void {
+    this.broadcast({ type: 'host-event', event: 'app.command', data: { command } });
+  }
+
+  /**
+   * What the engine is running now (flash jobs and their gateways, benchmarks), or null when it
+   * is down or does not answer in time.
+   */
+  activity(): Promise<Activity | null> {
+    const state = this.state;
+    if (state.kind !== 'ready') return Promise.resolve(null);
+    const request = this.nextRequest++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.activityWaiters.delete(request);
+        resolve(null);
+      }, ACTIVITY_TIMEOUT_MS);
+      this.activityWaiters.set(request, (activity) => {
+        clearTimeout(timer);
+        resolve(activity);
+      });
+      state.child.postMessage({ type: 'activity', request } satisfies ToEngine);
+    });
   }
 
   /** Asks the engine to close its store and sessions; kills it if it does not exit in time. */
@@ -112,7 +152,10 @@ export class EngineHost {
   private spawn(): void {
     const { enginePath, launch, log } = this.options;
     this.lastFatal = null;
-    const args = launchArgs({ ...launch, ...(this.options.auditKeyPem ? { sealedAuditKey: true } : {}) });
+    const args = [
+      ...launchArgs({ ...launch, ...(this.options.auditKeyPem ? { sealedAuditKey: true } : {}) }),
+      ...(this.options.keyProtectionArgs ?? []),
+    ];
     const child = utilityProcess.fork(enginePath, args, {
       serviceName: SERVICE_NAME,
       env: engineEnvironment(process.env),
@@ -141,15 +184,35 @@ export class EngineHost {
       return;
     }
     switch (message.type) {
-      case 'ready':
+      case 'ready': {
         this.state = { kind: 'ready', child, since: state.since };
         this.options.log(`engine ready (pid ${child.pid ?? '?'})`);
         for (const contents of this.renderers) if (!contents.isLoading()) this.connect(contents);
+        const { policy, resume } = engineReady(this.policy);
+        this.policy = policy;
+        if (resume === null) return;
+        // After a crash the new engine resumes the jobs the old one was running; the page hears
+        // "running" once it has (see 'resumed').
+        if (resume.skip.length > 0) this.options.log(`not resuming ${resume.skip.join(', ')}: their resume crashed the engine before`);
+        child.postMessage({ type: 'resume-interrupted', skip: resume.skip } satisfies ToEngine);
         return;
+      }
       case 'fatal':
         this.lastFatal = message.message;
         this.options.log(`engine could not start: ${message.message}`);
         return;
+      case 'resumed':
+        for (const s of message.skipped) this.options.log(`flash job ${s.jobId} not resumed: ${s.reason}`);
+        if (message.jobIds.length > 0) this.options.log(`resumed flash jobs after the restart: ${message.jobIds.join(', ')}`);
+        this.policy = engineResumed(this.policy, message.jobIds);
+        this.reportStatus(this.policy.status);
+        return;
+      case 'activity': {
+        const { type: _type, request, ...activity } = message;
+        this.activityWaiters.get(request)?.(activity);
+        this.activityWaiters.delete(request);
+        return;
+      }
     }
   }
 
@@ -161,23 +224,47 @@ export class EngineHost {
       return;
     }
     const ranFor = Date.now() - state.since;
-    if (ranFor >= HEALTHY_AFTER_MS) this.failures = 0;
-    this.failures++;
     const reason = this.lastFatal ?? `the engine process exited with code ${code}`;
-    if (this.failures > MAX_FAILURES) {
-      this.options.log(`engine failed ${this.failures} times in a row; giving up: ${reason}`);
+    const { policy, decision } = engineExited(this.policy, { ranForMs: ranFor, reason });
+    this.policy = policy;
+    if (decision.kind === 'give-up') {
+      this.options.log(`engine failed ${policy.failures} times in a row; giving up: ${reason}`);
       this.state = { kind: 'failed', reason };
     } else {
-      const delay = BACKOFF_MS[Math.min(this.failures - 1, BACKOFF_MS.length - 1)]!;
-      this.options.log(`engine stopped after ${ranFor} ms (${reason}); restart ${this.failures} of ${MAX_FAILURES} in ${delay} ms`);
-      this.state = { kind: 'waiting', reason, timer: setTimeout(() => this.spawn(), delay) };
+      this.options.log(
+        `engine stopped after ${ranFor} ms (${reason}); restart ${decision.attempt} of ${MAX_FAILURES} in ${decision.delayMs} ms`,
+      );
+      this.state = { kind: 'waiting', reason, timer: setTimeout(() => this.spawn(), decision.delayMs) };
     }
-    // Renderers still hold ports to the dead engine: give them one that answers at once.
+    for (const resolve of this.activityWaiters.values()) resolve({ flash: [], bench: [] });
+    this.activityWaiters.clear();
+    // Renderers still hold ports to the dead engine: give them one that answers at once, and
+    // tells the page why.
     for (const contents of this.renderers) if (!contents.isLoading()) this.connect(contents);
+  }
+
+  /** Tells every page how the engine is (its banner). */
+  private reportStatus(status: EngineStatus): void {
+    this.broadcast({ type: 'host-event', event: 'engine.status', data: status });
+  }
+
+  private broadcast(message: Extract<ToEngine, { type: 'host-event' }>): void {
+    const state = this.state;
+    if (state.kind === 'ready') {
+      state.child.postMessage(message satisfies ToEngine);
+      return;
+    }
+    const text = JSON.stringify({ type: 'event', event: message.event, data: message.data } satisfies ServerMessage);
+    for (const port of this.stopgaps.values()) port.postMessage(text);
   }
 
   private connect(contents: WebContents): void {
     if (contents.isDestroyed()) return;
+    const verdict = checkContents(contents, this.options.trustedWindows);
+    if (!verdict.trusted) {
+      this.options.log(`no engine port for web contents ${contents.id}: ${verdict.reason}`);
+      return;
+    }
     const state = this.state;
     switch (state.kind) {
       case 'ready': {
@@ -215,6 +302,8 @@ export class EngineHost {
     });
     port1.start();
     this.handOver(contents, port2, port1);
+    // Queued on the port until the preload adopts it.
+    port1.postMessage(JSON.stringify({ type: 'event', event: 'engine.status', data: this.policy.status } satisfies ServerMessage));
   }
 
   private handOver(contents: WebContents, rendererEnd: MessagePortMain, stopgap: MessagePortMain | null): void {

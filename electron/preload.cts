@@ -37,6 +37,7 @@ const METHODS = {
   'flash.start': true,
   'flash.cancel': true,
   'flash.retry': true,
+  'flash.resumeInterrupted': true,
   'flash.list': true,
   'flash.get': true,
   'flash.export': true,
@@ -54,6 +55,9 @@ const METHODS = {
   'audit.sync': true,
   'audit.export': true,
   'audit.witness': true,
+  'secrets.status': true,
+  'secrets.unlock': true,
+  'secrets.setPassphrase': true,
 } as const satisfies Record<MethodName, true>;
 
 const EVENTS = {
@@ -64,6 +68,8 @@ const EVENTS = {
   'bench.progress': true,
   'audit.appended': true,
   'audit.sync': true,
+  'app.command': true,
+  'engine.status': true,
 } as const satisfies Record<EventName, true>;
 
 /** Must match PORT_CHANNEL in engine-host.ts (this file cannot import it). */

@@ -4,20 +4,27 @@
 import { parseArgs } from 'node:util';
 import type { Device, DevicePath, DiscoveryReport } from '../../core/api/schemas.js';
 import { DeviceRegistry, Discovery } from '../../core/discovery/index.js';
+import type { UsbLaneSources } from '../../core/discovery/usb/usb-lane.js';
+import { usbLaneSources } from '../../core/discovery/usb/usb-sources.js';
+import { defaultDataDir } from '../../core/store/paths.js';
 import { CliError, parsePositive, printJson, relativeAge, splitList, table } from '../output.js';
 import { formatUsbSurvey, surveyUsb } from './usb.js';
 
 export const discoverUsage = `fieldline discover [--timeout S] [--json] [--interfaces eth0,lo] [--serial /dev/ttyUSB0,...] [--udp-port N] [--usb]
   Finds gateways over the LAN (mDNS and UDP broadcast, on every usable interface unless narrowed)
   and over serial ports that match the device catalog or are named. Default timeout 3 s.
-  --usb adds what is on the USB bus (as \`fieldline usb list\`); with --json the output becomes
-  {devices, usb}.`;
+  --usb also finds gateways plugged in by USB cable (merged with their serial paths) and lists
+  USB devices that cannot answer (recovery mode, UART bridges) with their mode and next step, then
+  adds what is on the bus (as \`fieldline usb list\`); with --json the output becomes {devices, usb}.
+  FIELDLINE_USB_REPLAY=<file.json> replays a recorded bus (\`fieldline usb record\`).`;
 
 export interface DiscoverFlags {
   readonly timeoutMs: number;
   readonly interfaces?: string[] | undefined;
   readonly serialPorts?: string[] | undefined;
   readonly udpPort?: number | undefined;
+  /** Run the USB lane over this bus. */
+  readonly usb?: UsbLaneSources | undefined;
 }
 
 export function parseDiscoveryFlags(
@@ -45,24 +52,45 @@ export async function discoverFor(
   stopWhen?: (devices: readonly Device[]) => boolean,
 ): Promise<{ devices: Device[]; report: DiscoveryReport }> {
   const registry = new DeviceRegistry();
-  const discovery = new Discovery(registry, { interfaces: flags.interfaces, serialPorts: flags.serialPorts, udpPort: flags.udpPort });
+  const discovery = new Discovery(registry, {
+    interfaces: flags.interfaces,
+    serialPorts: flags.serialPorts,
+    udpPort: flags.udpPort,
+    usb: flags.usb,
+  });
   await discovery.start();
   const deadline = Date.now() + flags.timeoutMs;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 100));
     if (stopWhen?.(registry.list())) break;
   }
+  // USB probes started before the deadline are let finish: a half-asked port says nothing.
+  await discovery.usb?.settled();
   await discovery.stop();
   return { devices: registry.list(), report: discovery.report() };
 }
 
 export function describeTransport(path: DevicePath): string {
-  return path.transport === 'tcp' ? `lan:${path.host}:${path.port}${path.tls ? ' (tls)' : ''}` : `serial:${path.path}@${path.baudRate}`;
+  switch (path.transport) {
+    case 'tcp':
+      return `lan:${path.host}:${path.port}${path.tls ? ' (tls)' : ''}`;
+    case 'serial':
+      return `serial:${path.path}@${path.baudRate}`;
+    case 'usb':
+      return `usb:${path.busPath} (${path.vendorId}:${path.productId})`;
+  }
 }
 
 export function transportsOf(device: Device): string {
-  const kinds = new Set(device.paths.map((p) => (p.transport === 'tcp' ? 'LAN' : 'Serial')));
+  const kinds = new Set(device.paths.map((p) => (p.transport === 'tcp' ? 'LAN' : p.transport === 'serial' ? 'Serial' : 'USB')));
   return [...kinds].join('+');
+}
+
+function gatewayCount(devices: readonly Device[]): string {
+  const answering = devices.filter((d) => !(d.usb && !d.descriptor)).length;
+  const usbOnly = devices.length - answering;
+  const base = `${answering} gateway${answering === 1 ? '' : 's'} found`;
+  return usbOnly ? `${base}, ${usbOnly} USB device${usbOnly === 1 ? '' : 's'} that did not answer (see USB below)` : base;
 }
 
 export function explainNothingFound(report: DiscoveryReport): string {
@@ -84,7 +112,9 @@ export async function runDiscover(argv: string[]): Promise<number> {
     allowPositionals: true,
   });
   if (positionals.length) throw new CliError(`discover takes no arguments, got "${positionals.join(' ')}"\n${discoverUsage}`);
-  const [{ devices, report }, usb] = await Promise.all([discoverFor(parseDiscoveryFlags(values, 3)), values.usb ? surveyUsb() : null]);
+  const flags = parseDiscoveryFlags(values, 3);
+  const lane = values.usb ? usbLaneSources(defaultDataDir(), process.env) : undefined;
+  const [{ devices, report }, usb] = await Promise.all([discoverFor({ ...flags, usb: lane }), values.usb ? surveyUsb() : null]);
   if (values.json) {
     const listed = devices.map((d) => ({
       id: d.id,
@@ -96,6 +126,7 @@ export async function runDiscover(argv: string[]): Promise<number> {
       state: d.state,
       lastSeen: new Date(d.lastSeen).toISOString(),
       paths: d.paths,
+      ...(d.usb ? { usb: d.usb } : {}),
     }));
     // Without --usb the output stays the plain array scripts already read.
     printJson(usb ? { devices: listed, usb } : listed);
@@ -110,14 +141,15 @@ export async function runDiscover(argv: string[]): Promise<number> {
   const rows = devices.map((d) => [
     d.name,
     d.model,
-    d.firmware,
+    // A USB device no gateway answered on has no firmware to show: its mode says more.
+    d.usb && !d.descriptor ? `(${d.usb.mode})` : d.firmware,
     transportsOf(d),
     [...new Set(d.paths.map(describeTransport))].join(', '),
     relativeAge(now - d.lastSeen),
     d.id.slice(0, 12),
   ]);
   process.stdout.write(
-    `${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${devices.length} gateway${devices.length === 1 ? '' : 's'} found.\n${usbSection}`,
+    `${table(['NAME', 'MODEL', 'FIRMWARE', 'VIA', 'PATHS', 'SEEN', 'ID'], rows)}\n${gatewayCount(devices)}.\n${usbSection}`,
   );
   return 0;
 }

@@ -4,10 +4,13 @@
 import { parseArgs } from 'node:util';
 import { isLoopbackAddress } from './request-guards.js';
 
-export const serveUsage = `fieldline serve [--port N] [--host ADDR] [--no-open] [--data-dir DIR] [--interfaces lo,eth0] [--serial /dev/ttyUSB0,...]
+export const serveUsage = `fieldline serve [--port N] [--host ADDR] [--no-open] [--data-dir DIR] [--interfaces lo,eth0] [--serial /dev/ttyUSB0,...] [--resume-interrupted] [--passphrase]
   Runs the Fieldline UI in your browser: prints a link with a one-time access token and opens it
   unless --no-open. Binds 127.0.0.1 on a free port unless told otherwise; --host 0.0.0.0 lets a
-  tablet on the site network connect (anyone with the link can then use this laptop's key).`;
+  tablet on the site network connect (anyone with the link can then use this laptop's key).
+  --resume-interrupted resumes the flash jobs a crashed run left running (the gateways keep the bytes they got).
+  --passphrase seals your keys with a passphrase: the page asks for it (chosen the first time) before
+  anything is signed. A folder already sealed that way always asks.`;
 
 export interface ServeOptions {
   readonly port: number;
@@ -16,6 +19,10 @@ export interface ServeOptions {
   readonly dataDir?: string;
   readonly interfaces?: readonly string[];
   readonly serialPorts?: readonly string[];
+  /** Resume the flash jobs the previous run left running (after a crash or a kill). */
+  readonly resumeInterrupted?: boolean;
+  /** Seal the keys with a passphrase; the engine starts locked (core/secrets). */
+  readonly passphrase?: boolean;
 }
 
 export type ParsedServeArgs = { readonly ok: true; readonly options: ServeOptions } | { readonly ok: false; readonly message: string };
@@ -36,6 +43,8 @@ const flags = {
   'data-dir': { type: 'string' },
   interfaces: { type: 'string' },
   serial: { type: 'string' },
+  'resume-interrupted': { type: 'boolean' },
+  passphrase: { type: 'boolean' },
 } as const;
 
 function readFlags(
@@ -71,6 +80,8 @@ export function parseServeArgs(argv: readonly string[]): ParsedServeArgs {
       ...(values['data-dir'] === undefined ? {} : { dataDir: values['data-dir'] }),
       ...(interfaces === undefined ? {} : { interfaces }),
       ...(serialPorts === undefined ? {} : { serialPorts }),
+      ...(values['resume-interrupted'] === true ? { resumeInterrupted: true } : {}),
+      ...(values.passphrase === true ? { passphrase: true } : {}),
     },
   };
 }

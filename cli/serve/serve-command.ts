@@ -4,6 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Engine, EngineOptions } from '../../core/engine/engine-types.js';
+import { createKeyedEngine } from '../../core/engine/secrets-handlers.js';
+import { folderProtection } from '../../core/secrets/key-files.js';
+import { passphraseKeySession } from '../../core/secrets/key-session.js';
 import { defaultDataDir } from '../../core/store/paths.js';
 import { openBrowser } from './open-browser.js';
 import { exposureWarning, parseServeArgs, type ServeOptions } from './serve-args.js';
@@ -60,21 +63,36 @@ const defaultIo: ServeIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
+const PASSPHRASE_REASON =
+  'Fieldline was started with --passphrase, so your keys are sealed with a passphrase instead of kept in plain files.';
+const SEALED_REASON = 'The keys in this data folder are sealed with a passphrase, so Fieldline asks for it each time it starts.';
+
 /** Starts the engine and the web host; resolves with both so a caller can add to the lifecycle. */
 export async function startServe(
   options: ServeOptions,
   createEngine: CreateEngine,
   staticDir: string,
 ): Promise<{ engine: Engine; host: WebHost }> {
-  const engine = await createEngine({
-    dataDir: options.dataDir ?? defaultDataDir(),
+  const dataDir = options.dataDir ?? defaultDataDir();
+  const engineOptions: EngineOptions = {
+    dataDir,
     host: 'web',
     autoStartDiscovery: true,
     discovery: {
       ...(options.interfaces === undefined ? {} : { interfaces: options.interfaces }),
       ...(options.serialPorts === undefined ? {} : { serialPorts: options.serialPorts }),
     },
-  });
+  };
+  // With --passphrase, or in a folder already sealed that way, the engine starts locked.
+  const sealed = folderProtection(dataDir) === 'passphrase';
+  const engine =
+    options.passphrase === true || sealed
+      ? await createKeyedEngine(
+          engineOptions,
+          passphraseKeySession(dataDir, { reason: sealed ? SEALED_REASON : PASSPHRASE_REASON }),
+          createEngine,
+        )
+      : await createEngine(engineOptions);
   try {
     const host = await startWebHost({ engine, port: options.port, host: options.host, staticDir });
     return { engine, host };
@@ -114,6 +132,15 @@ export async function runServeCommand(argv: readonly string[], createEngine: Cre
     return 1;
   }
 
+  if (options.resumeInterrupted) {
+    try {
+      const { resumed, skipped } = await running.engine.handlers['flash.resumeInterrupted']({});
+      if (resumed.length > 0) io.out(`Resumed ${resumed.length} interrupted flash job(s): ${resumed.join(', ')}`);
+      for (const s of skipped) io.err(`flash job ${s.jobId} not resumed: ${s.reason}`);
+    } catch (err) {
+      io.err(`could not resume interrupted flash jobs: ${(err as Error).message}`);
+    }
+  }
   const warning = exposureWarning(options.host);
   if (warning !== null) io.err(`warning: ${warning}`);
   io.out(runningLine(running.host.url));

@@ -57,7 +57,7 @@ export const auditStatus = z.object({
   logId: hex,
   head: z.object({ seq: z.number().int(), hash: hex }),
   /** How the laptop's audit key is kept: the OS keychain (Electron safeStorage) or a 0600 file. */
-  keyProtection: z.enum(['os-keychain', 'file-permissions']),
+  keyProtection: z.enum(['os-keychain', 'passphrase', 'file-permissions']),
   site: z.string().nullable(),
   lastCheckpoint: z.object({ seq: z.number().int(), time: z.number() }).nullable(),
   sync: syncStatus,

@@ -109,6 +109,14 @@ export const methods = {
     params: z.object({ jobId: s.flashJobId, deviceIds: z.array(s.deviceId).min(1).optional() }).strict(),
     result: s.flashJob,
   },
+  /**
+   * Hosts only, after an engine crash: resumes the jobs this engine found interrupted when it
+   * started (never older ones), except `skip` (jobs whose resume already crashed the engine).
+   */
+  'flash.resumeInterrupted': {
+    params: z.object({ skip: z.array(s.flashJobId).max(1024).optional() }).strict(),
+    result: s.flashResumeResult,
+  },
   'flash.list': { params: none, result: z.array(s.flashJob) },
   'flash.get': { params: z.object({ jobId: s.flashJobId }).strict(), result: s.flashJobDetail },
   /** The job's record to leave on site (bundle, hashes, signers, devices, every step, result). */
@@ -178,6 +186,18 @@ export const methods = {
   'audit.export': { params: audit.auditExportParams, result: audit.auditExport },
   /** Asks a gateway for the checkpoint of this laptop's log it holds and checks it against the chain. */
   'audit.witness': { params: z.object({ deviceId: s.deviceId }).strict(), result: audit.witnessCheck },
+  /** How the keys are protected; in passphrase mode, whether the engine waits for the passphrase. */
+  'secrets.status': { params: none, result: s.keyStatus },
+  /** Opens the keys with the passphrase; every other call needing a key fails with keys_locked until then. */
+  'secrets.unlock': {
+    params: z.object({ passphrase: z.string().min(1, 'type your passphrase').max(1024) }).strict(),
+    result: s.keyStatus,
+  },
+  /** First set-up (no `current`) or a change of passphrase. */
+  'secrets.setPassphrase': {
+    params: z.object({ current: z.string().max(1024).optional(), next: z.string().max(1024) }).strict(),
+    result: s.keyStatus,
+  },
 } as const;
 
 export const events = {
@@ -188,6 +208,10 @@ export const events = {
   'bench.progress': s.benchProgress,
   'audit.appended': audit.auditAppended,
   'audit.sync': audit.syncStatus,
+  /** Desktop shell only: a menu command or shortcut for the page. */
+  'app.command': s.appCommand,
+  /** Desktop shell only: the engine process crashed, is restarting, or is back. */
+  'engine.status': s.engineStatus,
 } as const;
 
 export type Methods = typeof methods;

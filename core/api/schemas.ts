@@ -22,7 +22,29 @@ export const serialPath = z.object({
   baudRate: z.number().int().positive(),
   via: z.enum(['probe', 'manual']),
 });
-export const devicePath = z.discriminatedUnion('transport', [tcpPath, serialPath]);
+const usbId = z.string().regex(/^[0-9a-f]{4}$/, 'a USB vendor or product id is 4 lowercase hex digits');
+/** FGP on a vendor-specific bulk interface: which interface and endpoints (bEndpointAddress). */
+export const usbBulkInterface = z.object({
+  interfaceNumber: z.number().int().min(0).max(255),
+  endpointIn: z.number().int().min(0x81).max(0x8f),
+  endpointOut: z.number().int().min(0x01).max(0x0f),
+});
+/**
+ * The gateway as a USB device. With `fgp` it is a transport like the others (FGP over the vendor
+ * bulk interface); without, it records where the cable is, while the device's CDC-ACM and USB
+ * network functions are reached through their serial and tcp paths.
+ */
+export const usbPath = z.object({
+  transport: z.literal('usb'),
+  /** Port path as the kernel names it in sysfs, "<bus>-<port>[.<port>...]". */
+  busPath: z.string().regex(/^\d+-\d+(?:\.\d+)*$/, 'a USB bus path looks like 1-2.4'),
+  vendorId: usbId,
+  productId: usbId,
+  serial: z.string().optional(),
+  fgp: usbBulkInterface.optional(),
+  via: z.literal('usb'),
+});
+export const devicePath = z.discriminatedUnion('transport', [tcpPath, serialPath, usbPath]);
 
 export const slotInfo = z.object({
   name: z.enum(['a', 'b']),
@@ -62,6 +84,40 @@ export const deviceDescriptor = z.object({
 
 export const deviceState = z.enum(['online', 'lost']);
 
+/**
+ * What the USB bus says about a gateway plugged in by cable: the catalog's family and mode, what
+ * that means for the technician, the next step, and why Fieldline cannot use it yet. A device that
+ * cannot speak FGP (boot ROM, bridge with nothing answering) is listed with only this block and a
+ * stand-in id (see core/discovery/usb/usb-lane.ts); it is replaced when a hello succeeds.
+ */
+export const deviceUsb = z.object({
+  busPath: z.string(),
+  vendorId: usbId,
+  productId: usbId,
+  manufacturer: z.string().optional(),
+  product: z.string().optional(),
+  serial: z.string().optional(),
+  family: z.string(),
+  mode: z.enum(['running', 'usb-device-mode', 'recovery', 'uart-bridge']),
+  meaning: z.string(),
+  nextStep: z.string(),
+  /** Serial ports and network interfaces that live on this USB device. */
+  serialPorts: z.array(z.string()),
+  networkInterfaces: z.array(z.string()),
+  /** Fieldline cannot open the USB device (permission, busy): what happened and the fix. */
+  error: z.object({ code: z.enum(['access', 'busy', 'stall', 'gone', 'other']), message: z.string(), fix: z.string() }).optional(),
+  /** The FGP hello on the linked serial ports, while no gateway answered there. */
+  probe: z
+    .object({
+      result: z.enum(['pending', 'not-probed', 'no-answer', 'permission-denied', 'busy', 'error']),
+      detail: z.string(),
+      fix: z.string().optional(),
+    })
+    .optional(),
+  /** False once the cable was pulled: the row stays to say where the gateway went. */
+  attached: z.boolean(),
+});
+
 /** One gateway as the registry knows it: merged over every path it was seen on. */
 export const device = z.object({
   id: deviceId,
@@ -76,10 +132,12 @@ export const device = z.object({
   lastSeen: z.number(),
   descriptor: deviceDescriptor.optional(),
   authenticated: z.boolean(),
+  usb: deviceUsb.optional(),
 });
 
 export const deviceChange = z.object({
-  kind: z.enum(['appeared', 'updated', 'lost']),
+  /** `removed`: a USB stand-in replaced by the real gateway (or unplugged before it answered). */
+  kind: z.enum(['appeared', 'updated', 'lost', 'removed']),
   device,
 });
 
@@ -111,6 +169,8 @@ export const discoveryReport = z.object({
   serialPorts: z.array(serialPortReport),
   devicesFound: z.number().int(),
   hints: z.array(hint),
+  /** The USB lane: how many catalog devices are plugged in, or why the bus cannot be read. */
+  usb: z.object({ devices: z.number().int(), error: z.string().optional(), replay: z.string().optional() }).optional(),
 });
 
 export const profile = z.object({
@@ -136,6 +196,9 @@ export const appInfo = z.object({
 export type DevicePath = z.infer<typeof devicePath>;
 export type TcpPath = z.infer<typeof tcpPath>;
 export type SerialPath = z.infer<typeof serialPath>;
+export type UsbPath = z.infer<typeof usbPath>;
+export type UsbBulkInterface = z.infer<typeof usbBulkInterface>;
+export type DeviceUsb = z.infer<typeof deviceUsb>;
 export type DeviceDescriptor = z.infer<typeof deviceDescriptor>;
 export type Device = z.infer<typeof device>;
 export type DeviceState = z.infer<typeof deviceState>;
@@ -551,3 +614,52 @@ export type DiagnosisRecord = z.infer<typeof diagnosisRecord>;
 export type OpProfileShape = z.infer<typeof opProfile>;
 export type BenchCancelResult = z.infer<typeof benchCancelResult>;
 export type BenchExport = z.infer<typeof benchExport>;
+
+/** Menu and shortcut commands the desktop shell sends to the page (a closed list: nothing else is accepted). */
+export const appCommandName = z.enum([
+  'view.devices',
+  'view.bundles',
+  'view.flash',
+  'view.bench',
+  'view.audit',
+  'bundles.import',
+  'audit.export',
+]);
+export const appCommand = z.object({ command: appCommandName });
+
+/** The engine as the desktop shell sees it: running, restarting after a crash (why), or given up on. */
+export const engineStatus = z.object({
+  state: z.enum(['running', 'restarting', 'failed']),
+  /** Why the engine stopped; null while it runs. */
+  reason: z.string().nullable(),
+  /** Restarts since the app started. */
+  restarts: z.number().int().nonnegative(),
+  /** Flash jobs the restarted engine resumed by itself. */
+  resumedJobs: z.number().int().nonnegative(),
+});
+
+/** What `flash.resumeInterrupted` did with the jobs this engine found interrupted when it started. */
+export const flashResumeResult = z.object({
+  resumed: z.array(flashJobId),
+  skipped: z.array(z.object({ jobId: flashJobId, reason: z.string() })),
+});
+
+export type AppCommandName = z.infer<typeof appCommandName>;
+export type AppCommand = z.infer<typeof appCommand>;
+export type EngineStatus = z.infer<typeof engineStatus>;
+export type FlashResumeResult = z.infer<typeof flashResumeResult>;
+
+/** How the laptop's keys are protected and whether the engine is waiting for the passphrase. */
+export const keyStatus = z.object({
+  mode: z.enum(['keychain', 'passphrase', 'file']),
+  locked: z.boolean(),
+  /** False in passphrase mode until a passphrase has been chosen (first-time set-up). */
+  setUp: z.boolean(),
+  /** Why this protection, in plain words (e.g. no system keyring); null when nothing to explain. */
+  reason: z.string().nullable(),
+  message: z.string(),
+  /** After wrong passphrases: ms until the next try is accepted. */
+  retryAfterMs: z.number().int().nonnegative().nullable(),
+  minLength: z.number().int().positive(),
+});
+export type KeyStatus = z.infer<typeof keyStatus>;

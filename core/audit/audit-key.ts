@@ -5,16 +5,21 @@
  * error, never a reason to make a new one: a new key would start a second chain and the old one
  * could no longer be extended or vouched for.
  */
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, linkSync, readFileSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateIdentity, identityFromPem, identityToPem, type Ed25519Identity } from '../protocol/identity.js';
+import { keysLocked } from '../secrets/secrets-error.js';
+import { sessionForFolder } from '../secrets/environment-unlock.js';
+import { writeSyncedTemp } from '../secrets/key-files.js';
 
 export const AUDIT_KEY_FILE = 'audit-key.pem';
 export const AUDIT_SEALED_KEY_FILE = 'audit-key.sealed';
+/** The key sealed with a passphrase (core/secrets/sealed-file.ts). */
+export const AUDIT_LOCKED_KEY_FILE = 'audit-key.locked';
 
 export interface AuditKeyVault {
   /** How the key is protected at rest: the OS keychain (Electron safeStorage) or only file permissions. */
-  readonly protection: 'os-keychain' | 'file-permissions';
+  readonly protection: 'os-keychain' | 'passphrase' | 'file-permissions';
   /** The key file this vault keeps (for messages). */
   readonly path: string;
   /** Loads the key, creating it on first use. Throws AuditKeyError when it exists but cannot be read. */
@@ -114,15 +119,7 @@ export function sealedKeyVault(dataDir: string, seal: KeySeal): AuditKeyVault {
  * link fails for the second; it returns false and the caller loads the winner's key).
  */
 export function createExclusively(path: string, bytes: Buffer): boolean {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const fd = openSync(tmp, 'w', 0o600);
-  try {
-    writeSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  const tmp = writeSyncedTemp(path, bytes);
   try {
     linkSync(tmp, path);
     return true;
@@ -138,9 +135,15 @@ export function createExclusively(path: string, bytes: Buffer): boolean {
  * The vault a data folder already uses, so every host signs with the same key: the sealed key
  * if there is one (the host must then provide `seal`), else the PEM file if there is one, else
  * a new key, sealed when the host can seal. The CLI and the web host call it without a seal;
- * the desktop app seals a PEM key it finds (key-handoff.ts).
+ * the desktop app seals a PEM key it finds (key-handoff.ts). A folder whose keys a key session
+ * protects (core/secrets) uses that session's key; a passphrase-sealed folder without an
+ * unlocked session is refused as locked, never given a new key.
  */
 export function keyVaultFor(dataDir: string, seal: KeySeal | null = null): AuditKeyVault {
+  const session = sessionForFolder(dataDir);
+  if (session && session.mode !== 'file') return session.auditVault();
+  const lockedPath = join(dataDir, AUDIT_LOCKED_KEY_FILE);
+  if (existsSync(lockedPath) || existsSync(`${lockedPath}.next`)) throw keysLocked();
   const sealedPath = join(dataDir, AUDIT_SEALED_KEY_FILE);
   if (existsSync(join(dataDir, AUDIT_KEY_FILE))) return fileKeyVault(dataDir);
   if (existsSync(sealedPath)) {

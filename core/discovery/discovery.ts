@@ -4,7 +4,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
-import type { DevicePath, DiscoveryReport, InterfaceReport } from '../api/schemas.js';
+import type { DevicePath, DiscoveryReport, InterfaceReport, SerialPath, UsbPath } from '../api/schemas.js';
 import { UDP_PROBE_PORT } from '../protocol/announce.js';
 import { builtinCatalog, type DeviceCatalog } from './catalog.js';
 import { chooseInterfaces, classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
@@ -13,6 +13,7 @@ import { DEFAULT_MANUAL_CHECK_CONCURRENCY, DEFAULT_MANUAL_CHECK_TIMEOUT_MS, Manu
 import { pathKey, type DeviceRegistry, type Sighting } from './registry.js';
 import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type SerialPortInfo } from './serial-probe.js';
 import { SerialScanner } from './serial-scanner.js';
+import { UsbLane, type UsbLaneSources } from './usb/usb-lane.js';
 import { whyNotFound } from './why-not-found.js';
 
 export interface DiscoveryOptions {
@@ -42,6 +43,8 @@ export interface DiscoveryOptions {
   readonly manualConcurrency?: number | undefined;
   /** True while the host's own session holds a path (a serial port), which must then not be opened. */
   readonly inUse?: ((path: DevicePath) => boolean) | undefined;
+  /** The USB bus (native or a replayed recording); without it there is no USB lane. */
+  readonly usb?: UsbLaneSources | undefined;
 }
 
 export const DEFAULT_PROBE_INTERVAL_MS = 5000;
@@ -60,6 +63,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
   private readonly now: () => number;
   private slots = new Map<string, LaneSlot>();
   private scanner: SerialScanner | null = null;
+  private usbLane: UsbLane | null = null;
   private readonly manual: ManualWatch;
   private readonly found = new Set<string>();
   private running = false;
@@ -145,7 +149,8 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         listPorts: this.options.listSerialPorts ?? (() => SerialPort.list()),
         timeoutMs: this.options.serialTimeoutMs ?? DEFAULT_SERIAL_PROBE_TIMEOUT_MS,
         now: this.now,
-        skip: (path) => this.manual.serialPortPaths().has(path),
+        // Ports on a USB device are the USB lane's: it probes them and merges them with the USB path.
+        skip: (path) => this.manual.serialPortPaths().has(path) || (this.usbLane?.serialPortPaths().has(path) ?? false),
       });
       scanner.on('found', (sighting, descriptor) => {
         this.sight(sighting);
@@ -153,6 +158,30 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       });
       scanner.on('changed', () => this.scheduleReport());
       this.scanner = scanner;
+    }
+    if (this.options.usb) {
+      const lane = new UsbLane({
+        ...this.options.usb,
+        registry: this.registry,
+        now: this.now,
+        timeoutMs: this.options.serialTimeoutMs ?? DEFAULT_SERIAL_PROBE_TIMEOUT_MS,
+        // Serial ports and USB devices (the engine leases `usb:<busPath>` while a session holds one).
+        inUse: (path) => this.options.inUse?.(path) ?? false,
+        skip: (path) => this.manual.serialPortPaths().has(path),
+      });
+      lane.on('gateway', (id) => {
+        if (this.found.has(id)) return;
+        this.found.add(id);
+        this.scheduleReport();
+      });
+      lane.on('changed', () => this.scheduleReport());
+      this.usbLane = lane;
+      await lane.start();
+      if (!this.running) {
+        await lane.stop();
+        this.usbLane = null;
+        return this.report();
+      }
     }
     this.round();
     this.settleTimer = setTimeout(() => {
@@ -165,6 +194,11 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     return report;
   }
 
+  /** Resolves once no USB-lane probe holds this port or USB interface open (a session may claim it). */
+  async released(path: SerialPath | UsbPath): Promise<void> {
+    await this.usbLane?.released(path);
+  }
+
   async stop(): Promise<DiscoveryReport> {
     if (!this.running) return this.report();
     this.running = false;
@@ -173,7 +207,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     await this.refreshing;
     this.registry.off('change', this.onRegistryChange);
     await Promise.all([...this.slots.values()].map((s) => s.lane?.stop()));
-    await Promise.all([this.scanner?.stop(), this.manual.stop()]);
+    await Promise.all([this.scanner?.stop(), this.manual.stop(), this.usbLane?.stop()]);
     this.scanner = null;
     const report = this.report();
     this.lastEmitted = JSON.stringify(report);
@@ -197,7 +231,14 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       settled: this.settled,
       manual: this.manual.tcpReports(),
     });
-    return { running: this.running, startedAt: this.startedAt, interfaces, serialPorts, devicesFound, hints };
+    const report: DiscoveryReport = { running: this.running, startedAt: this.startedAt, interfaces, serialPorts, devicesFound, hints };
+    if (this.usbLane) report.usb = this.usbLane.report();
+    return report;
+  }
+
+  /** The USB lane, while discovery runs with one (tests wait on it). */
+  get usb(): UsbLane | null {
+    return this.usbLane;
   }
 
   /** Counters that do not belong in the user-facing report (bad datagrams, foreign packets). */
@@ -233,6 +274,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     for (const slot of this.slots.values()) slot.lane?.round();
     void this.scanner?.round();
     void this.manual.round();
+    void this.usbLane?.round();
     // Interfaces come and go (a cable plugged in after start); pick them up between rounds.
     if (this.roundIndex > 0 && (this.opts.mdns || this.opts.udp) && !this.refreshing) {
       this.refreshing = this.refreshInterfaces().finally(() => {

@@ -54,7 +54,14 @@ interface Watched {
 }
 
 function describeTarget(path: DevicePath): string {
-  return path.transport === 'tcp' ? (path.host.includes(':') ? `[${path.host}]:${path.port}` : `${path.host}:${path.port}`) : path.path;
+  switch (path.transport) {
+    case 'tcp':
+      return path.host.includes(':') ? `[${path.host}]:${path.port}` : `${path.host}:${path.port}`;
+    case 'serial':
+      return path.path;
+    case 'usb':
+      return `USB ${path.busPath}`;
+  }
 }
 
 export class ManualWatch extends EventEmitter<ManualWatchEvents> {
@@ -158,7 +165,10 @@ export class ManualWatch extends EventEmitter<ManualWatchEvents> {
   private async check(w: Watched, signal: AbortSignal): Promise<void> {
     let status: Status;
     try {
-      status = w.path.transport === 'tcp' ? await this.checkTcp(w, w.path) : await this.checkSerial(w, w.path, signal);
+      if (w.path.transport === 'tcp') status = await this.checkTcp(w, w.path);
+      else if (w.path.transport === 'serial') status = await this.checkSerial(w, w.path, signal);
+      // USB paths come from the USB lane, never from an address the technician typed.
+      else status = { result: 'error', detail: `${describeTarget(w.path)} cannot be added by address` };
     } catch (err) {
       // Checks report failures as statuses; this only catches the unforeseen, which must not end the round.
       status = { result: 'error', detail: `${describeTarget(w.path)}: ${(err as Error).message}` };

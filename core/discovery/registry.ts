@@ -6,7 +6,7 @@
  * technician needs to see that the gateway they were working on went away.
  */
 import { EventEmitter } from 'node:events';
-import type { Device, DeviceChange, DeviceDescriptor, DevicePath } from '../api/schemas.js';
+import type { Device, DeviceChange, DeviceDescriptor, DevicePath, DeviceUsb } from '../api/schemas.js';
 
 /** One observation of a gateway on one path (an mDNS answer, a UDP reply, a serial hello). */
 export interface Sighting {
@@ -19,6 +19,8 @@ export interface Sighting {
   readonly path: DevicePath;
   /** Milliseconds since the epoch, from the caller's clock. */
   readonly at: number;
+  /** What the USB bus says about the device (only the USB lane sets it). */
+  readonly usb?: DeviceUsb | undefined;
 }
 
 export type SightResult = { readonly kind: 'appeared' | 'updated' | 'unchanged' } | { readonly kind: 'rejected'; readonly reason: string };
@@ -52,6 +54,7 @@ interface Entry {
   lastSeen: number;
   descriptor: DeviceDescriptor | undefined;
   authenticated: boolean;
+  usb: DeviceUsb | undefined;
 }
 
 /**
@@ -66,6 +69,9 @@ export function pathKey(path: DevicePath): string {
       return JSON.stringify(['tcp', path.host, path.port, path.tls, path.via, path.iface ?? '']);
     case 'serial':
       return JSON.stringify(['serial', path.path, path.baudRate, path.via]);
+    case 'usb':
+      // The port and ids say where the cable is; the FGP interface is a detail of the same path.
+      return JSON.stringify(['usb', path.busPath, path.vendorId, path.productId, path.serial ?? '']);
   }
 }
 
@@ -84,6 +90,7 @@ function snapshot(entry: Entry): Device {
     authenticated: entry.authenticated,
   };
   if (entry.descriptor) device.descriptor = entry.descriptor;
+  if (entry.usb) device.usb = structuredClone(entry.usb);
   return device;
 }
 
@@ -116,6 +123,7 @@ export class DeviceRegistry extends EventEmitter<{ change: [DeviceChange] }> {
         lastSeen: s.at,
         descriptor: undefined,
         authenticated: false,
+        usb: s.usb ? structuredClone(s.usb) : undefined,
       };
       this.devices.set(s.id, entry);
       this.emitChange('appeared', entry);
@@ -141,6 +149,10 @@ export class DeviceRegistry extends EventEmitter<{ change: [DeviceChange] }> {
     existing.lastSeen = Math.max(existing.lastSeen, s.at);
     if (existing.state === 'lost') {
       existing.state = 'online';
+      changed = true;
+    }
+    if (s.usb && JSON.stringify(s.usb) !== JSON.stringify(existing.usb)) {
+      existing.usb = structuredClone(s.usb);
       changed = true;
     }
     if (!changed) return { kind: 'unchanged' };
@@ -195,6 +207,51 @@ export class DeviceRegistry extends EventEmitter<{ change: [DeviceChange] }> {
     }
     entry.descriptor = descriptor;
     if (changed) this.emitChange('updated', entry);
+    return true;
+  }
+
+  /**
+   * The USB cable of a gateway was pulled (or its agent stopped answering over it): the paths that
+   * lived on that cable go. A gateway still reachable another way (its LAN) stays online without
+   * them; one that is not goes lost, keeping its last paths and its USB block — marked unplugged
+   * when the cable was pulled — so the technician sees where it was.
+   */
+  detachUsb(
+    id: string,
+    pathKeys: ReadonlySet<string>,
+    how: { readonly unplugged: boolean } = { unplugged: true },
+  ): 'updated' | 'lost' | null {
+    const entry = this.devices.get(id);
+    if (!entry) return null;
+    const remaining = [...entry.paths.keys()].filter((k) => !pathKeys.has(k));
+    if (remaining.length > 0) {
+      for (const key of pathKeys) entry.paths.delete(key);
+      entry.usb = undefined;
+      this.emitChange('updated', entry);
+      return 'updated';
+    }
+    if (entry.usb && how.unplugged) entry.usb = { ...entry.usb, attached: false };
+    entry.state = 'lost';
+    this.emitChange('lost', entry);
+    return 'lost';
+  }
+
+  /** Replaces the USB block of a device without reviving it (a lost gateway whose cable is still in). */
+  setUsb(id: string, usb: DeviceUsb | undefined): boolean {
+    const entry = this.devices.get(id);
+    if (!entry) return false;
+    if (JSON.stringify(entry.usb) === JSON.stringify(usb)) return true;
+    entry.usb = usb ? structuredClone(usb) : undefined;
+    this.emitChange('updated', entry);
+    return true;
+  }
+
+  /** Forgets a device entirely: only for a USB stand-in, which has no identity worth keeping. */
+  remove(id: string): boolean {
+    const entry = this.devices.get(id);
+    if (!entry) return false;
+    this.devices.delete(id);
+    this.emitChange('removed', entry);
     return true;
   }
 

@@ -79,6 +79,7 @@ export const AUDITED: Rules = {
   },
   'flash.cancel': { action: 'flash.cancel', touches: true, device: byDevice, params: (p) => ({ jobId: p.jobId }) },
   'flash.retry': { action: 'flash.retry', touches: true, params: (p) => jsonParams({ jobId: p.jobId, devices: p.deviceIds }) },
+  'flash.resumeInterrupted': { action: 'flash.resume-interrupted', touches: true, params: (p) => jsonParams({ skip: p.skip ?? [] }) },
   'flash.export': {
     action: 'report.export',
     touches: false,

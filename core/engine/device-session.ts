@@ -11,8 +11,11 @@ import { hello, type HelloOptions } from '../protocol/client-session.js';
 import { FgpError } from '../protocol/errors.js';
 import type { HelloResult } from '../protocol/handshake.js';
 import { FgpPeer } from '../protocol/peer.js';
+import type { UsbBulkOpener } from '../discovery/usb/adapter.js';
+import { NativeUsbAdapter } from '../discovery/usb/usb-adapter.js';
 import { closeSerial, openSerial } from '../transport/serial.js';
 import { openTcp } from '../transport/tcp.js';
+import { describeUsbTarget, openUsbBulk, type UsbBulkOptions } from '../transport/usb-bulk.js';
 import type { PinStore } from '../store/pin-store.js';
 
 export interface DeviceSession {
@@ -27,7 +30,15 @@ export interface OpenOptions {
   readonly expectId?: string;
   readonly pins?: PinStore;
   readonly timeoutMs?: number;
+  /**
+   * Opens USB bulk interfaces (the engine passes the adapter its discovery lists with, so both
+   * see the same devices); without one, a process-wide NativeUsbAdapter is made on first use.
+   */
+  readonly usb?: UsbBulkOpener;
+  readonly usbBulk?: UsbBulkOptions;
 }
+
+let defaultUsb: UsbBulkOpener | null = null;
 
 /** One conversion for every hello answer, so discovery and sessions store the same descriptor. */
 export function descriptorToApi(d: HelloResult): DeviceDescriptor {
@@ -51,6 +62,31 @@ export async function openDeviceSession(path: DevicePath, options: OpenOptions =
       const port: SerialPort = await openSerial({ path: path.path, baudRate: path.baudRate });
       peer = new FgpPeer(port, { requestTimeoutMs: timeoutMs });
       close = () => closeSerial(port);
+      break;
+    }
+    case 'usb': {
+      if (!path.fgp) {
+        throw new FgpError(
+          'no_fgp_interface',
+          `${describePath(path)} has no FGP bulk interface; Fieldline reaches this gateway through its USB serial or USB network function instead`,
+          undefined,
+          'Use the serial or network path discovery listed for the same device (fieldline devices shows them).',
+        );
+      }
+      const opener = options.usb ?? (defaultUsb ??= new NativeUsbAdapter());
+      const stream = await openUsbBulk(
+        opener,
+        { busPath: path.busPath, vendorId: path.vendorId, productId: path.productId, serial: path.serial, ...path.fgp },
+        options.usbBulk,
+      );
+      peer = new FgpPeer(stream, { requestTimeoutMs: timeoutMs });
+      close = () =>
+        new Promise<void>((resolve) => {
+          // 'close' comes after the interface is released, so the next session can claim it.
+          if (stream.closed) return resolve();
+          stream.once('close', () => resolve());
+          peer.close();
+        });
       break;
     }
   }
@@ -81,10 +117,29 @@ export async function openDeviceSession(path: DevicePath, options: OpenOptions =
 }
 
 export function describePath(path: DevicePath): string {
-  return path.transport === 'tcp' ? `${path.host}:${path.port}` : path.path;
+  switch (path.transport) {
+    case 'tcp':
+      return `${path.host}:${path.port}`;
+    case 'serial':
+      return path.path;
+    case 'usb':
+      return path.fgp ? `${describeUsbTarget(path)} interface ${path.fgp.interfaceNumber}` : describeUsbTarget(path);
+  }
 }
 
-/** Paths in the order worth trying: LAN (fast, TLS) before serial. */
+/** Lower is tried first: LAN (fast, TLS), then USB bulk, then serial; a USB path without FGP last. */
+function pathRank(path: DevicePath): number {
+  switch (path.transport) {
+    case 'tcp':
+      return 0;
+    case 'usb':
+      return path.fgp ? 1 : 3;
+    case 'serial':
+      return 2;
+  }
+}
+
+/** Paths in the order worth trying; the sort is stable, so equal kinds keep discovery's order. */
 export function rankPaths(paths: readonly DevicePath[]): DevicePath[] {
-  return [...paths].sort((a, b) => (a.transport === b.transport ? 0 : a.transport === 'tcp' ? -1 : 1));
+  return [...paths].sort((a, b) => pathRank(a) - pathRank(b));
 }

@@ -9,6 +9,9 @@ import type { Handlers } from '../api/dispatch.js';
 import type { Device, DeviceDescriptor, DevicePath, DiscoveryReport } from '../api/schemas.js';
 import { authenticate } from '../protocol/client-session.js';
 import { Discovery, DeviceRegistry, pathKey, type DiscoveryOptions } from '../discovery/index.js';
+import { isUsbBulkOpener } from '../discovery/usb/adapter.js';
+import { standInId } from '../discovery/usb/usb-lane.js';
+import { usbLaneSources } from '../discovery/usb/usb-sources.js';
 import { packageVersion } from '../package-info.js';
 import { openDatabase } from '../store/database.js';
 import { TrustedTimeStore } from '../store/trusted-time.js';
@@ -29,6 +32,7 @@ import { auditHandlers } from './audit-handlers.js';
 import { openEngineAudit } from './engine-audit.js';
 import { flashStepHook } from './audit-flash-steps.js';
 import { exchangeWitness } from './audit-witness.js';
+import { secretsHandlers } from './secrets-handlers.js';
 import type { FgpPeer } from '../protocol/peer.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
 
@@ -63,6 +67,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     emit('devices.changed', change);
     if (change.kind !== 'appeared') return;
     const d = change.device;
+    // A USB device no gateway answered on is not a gateway found: its stand-in id means nothing later.
+    if (d.usb && d.id === standInId(d.usb)) return;
     try {
       recorder.event('discovery.device-found', d.id, {
         name: d.name,
@@ -88,17 +94,27 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     if (change.type !== 'seeded') library.reverifyAll().catch(() => undefined);
   });
 
+  // The native USB bus, or a watched recording when FIELDLINE_USB_REPLAY names one (see README).
+  const usb = usbLaneSources(options.dataDir, process.env);
   let discovery: Discovery | null = null;
   let lastReport: DiscoveryReport | null = null;
   /** Paths added by address; kept here so a discovery started later keeps checking them. */
   const manualPaths = new Map<string, DevicePath>();
   const leases = new PortLeases();
 
-  /** openDeviceSession, with a serial port leased (before opening) until the session closes. */
+  /** The lease that keeps discovery's probes off a port (or USB interface) a session holds. */
+  const leaseKey = (path: DevicePath): string | null =>
+    path.transport === 'serial' ? path.path : path.transport === 'usb' ? `usb:${path.busPath}` : null;
+
+  /** openDeviceSession, with its serial port or USB device leased (before opening) until the session closes. */
   async function openSession(path: DevicePath, open: OpenOptions): Promise<DeviceSession> {
-    const release = path.transport === 'serial' ? leases.hold(path.path) : () => {};
+    const key = leaseKey(path);
+    const release = key === null ? () => {} : leases.hold(key);
     try {
-      const session = await openDeviceSession(path, open);
+      // The lease stops new probes; one already asking this port or interface must finish first.
+      if (path.transport !== 'tcp') await discovery?.released(path);
+      // FGP over a USB bulk interface goes through the same adapter the USB lane enumerates with.
+      const session = await openDeviceSession(path, isUsbBulkOpener(usb.adapter) ? { ...open, usb: usb.adapter } : open);
       // The gateway proved its key and passed the pin check: its trusted time is evidence.
       recordGatewayTime(trustedTime, session.descriptor);
       return { ...session, close: () => session.close().finally(release) };
@@ -118,7 +134,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
       serialPorts: params.serialPorts ?? options.discovery?.serialPorts?.slice(),
       udpPort: options.discovery?.udpPort,
       manualPaths: [...manualPaths.values()],
-      inUse: (path) => path.transport === 'serial' && leases.isHeld(path.path),
+      inUse: (path) => {
+        const key = leaseKey(path);
+        return key !== null && leases.isHeld(key);
+      },
+      usb,
     };
     const next = new Discovery(registry, discoveryOptions);
     next.on('report', (report) => {
@@ -262,6 +282,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         onProgress: (progress) => emit('bench.progress', progress),
       }),
       'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
+      ...secretsHandlers(options.dataDir, recorder),
       'profile.get': async () => profiles.get(),
       'profile.create': async ({ name, organisation }) => profiles.create(name, organisation),
       'discovery.start': async (params) => startDiscovery(params),

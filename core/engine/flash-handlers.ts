@@ -21,7 +21,8 @@ import { libraryDir, type BundleLibrary } from './bundle-library.js';
 import { targetOf } from './bundle-target.js';
 import { rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
 
-type FlashMethods = 'flash.plan' | 'flash.start' | 'flash.cancel' | 'flash.retry' | 'flash.list' | 'flash.get' | 'flash.export';
+type FlashMethods =
+  'flash.plan' | 'flash.start' | 'flash.cancel' | 'flash.retry' | 'flash.resumeInterrupted' | 'flash.list' | 'flash.get' | 'flash.export';
 
 export interface FlashEngineDeps {
   readonly db: Db;
@@ -220,6 +221,7 @@ export function flashHandlers(jobs: FlashJobs, deps: FlashEngineDeps): Pick<Hand
     },
     'flash.cancel': async ({ jobId, deviceId }) => jobs.cancel(jobId, deviceId),
     'flash.retry': async ({ jobId, deviceIds }) => jobs.retry(jobId, deviceIds),
+    'flash.resumeInterrupted': async ({ skip }) => jobs.resumeInterrupted(skip),
     'flash.list': async () => jobs.list(),
     'flash.get': async ({ jobId }) => jobs.detail(jobId),
     'flash.export': async ({ jobId, format }) => {

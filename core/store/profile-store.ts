@@ -2,15 +2,19 @@
  * The technician profile and its Ed25519 key.
  *
  * The private key lives in its own file readable only by the user (0600), not in SQLite, so
- * that exporting or syncing the database never carries the key with it.
+ * that exporting or syncing the database never carries the key with it. How that file is
+ * protected (0600 PEM, OS keychain, passphrase) is the key slot's business (core/secrets).
  */
-import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Profile } from '../api/schemas.js';
-import { generateIdentity, identityFromPem, identityToPem, toHex, type Ed25519Identity } from '../protocol/identity.js';
+import { toHex, type Ed25519Identity } from '../protocol/identity.js';
+import { clearTechnicianSlot, type TechnicianKeySlot } from '../secrets/key-session.js';
+import { sessionForFolder } from '../secrets/environment-unlock.js';
 import type { Db } from './database.js';
 
-const KEY_FILE = 'technician-key.pem';
+/** The folder's key session's technician slot, or the 0600 PEM file when no session protects it. */
+export function technicianKeySlot(dataDir: string): TechnicianKeySlot {
+  return sessionForFolder(dataDir)?.technician ?? clearTechnicianSlot(dataDir);
+}
 
 interface ProfileRow {
   name: string;
@@ -21,10 +25,15 @@ interface ProfileRow {
 }
 
 export class ProfileStore {
+  private readonly slot: TechnicianKeySlot;
+
   constructor(
     private readonly db: Db,
-    private readonly dataDir: string,
-  ) {}
+    dataDir: string,
+    slot?: TechnicianKeySlot,
+  ) {
+    this.slot = slot ?? technicianKeySlot(dataDir);
+  }
 
   get(): Profile | null {
     const row = this.db.prepare('SELECT name, organisation, key_id, public_key, created_at FROM profile WHERE singleton = 1').get() as
@@ -35,12 +44,10 @@ export class ProfileStore {
   }
 
   /** Creates the profile with a new key, or with `identity` (importing an existing key). */
-  create(name: string, organisation: string, identity: Ed25519Identity = generateIdentity()): Profile {
+  create(name: string, organisation: string, identity: Ed25519Identity = this.slot.newIdentity()): Profile {
     const profile: Profile = { name, organisation, keyId: identity.id, publicKey: toHex(identity.publicKey), createdAt: Date.now() };
-    const keyPath = join(this.dataDir, KEY_FILE);
     // Write the key first, atomically: a crash leaves either no profile or a profile with its key.
-    writeFileSync(`${keyPath}.tmp`, identityToPem(identity), { mode: 0o600 });
-    renameSync(`${keyPath}.tmp`, keyPath);
+    this.slot.write(identity);
     this.db
       .prepare('INSERT OR REPLACE INTO profile (singleton, name, organisation, key_id, public_key, created_at) VALUES (1, ?, ?, ?, ?, ?)')
       .run(profile.name, profile.organisation, profile.keyId, profile.publicKey, profile.createdAt);
@@ -49,11 +56,11 @@ export class ProfileStore {
 
   identity(): Ed25519Identity | null {
     const profile = this.get();
-    const keyPath = join(this.dataDir, KEY_FILE);
-    if (!profile || !existsSync(keyPath)) return null;
-    const identity = identityFromPem(readFileSync(keyPath, 'utf8'));
+    if (!profile) return null;
+    const identity = this.slot.read();
+    if (!identity) return null;
     if (identity.id !== profile.keyId)
-      throw new Error(`${keyPath} does not hold the key of the technician profile (${profile.keyId.slice(0, 12)}…)`);
+      throw new Error(`${this.slot.path} does not hold the key of the technician profile (${profile.keyId.slice(0, 12)}…)`);
     return identity;
   }
 }

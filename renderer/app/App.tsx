@@ -1,6 +1,7 @@
 /**
  * The shell: first run until a profile exists, then the chosen view (Devices, Bundles, Flash, Benchmark, Audit); the status bar always.
  */
+import { useEffect } from 'react';
 import { AuditView } from '../audit/AuditView.js';
 import { BenchView } from '../bench/BenchView.js';
 import { BundlesView } from '../bundles/BundlesView.js';
@@ -9,8 +10,11 @@ import { FlashView } from '../flash/FlashView.js';
 import { FirstRun } from '../profile/FirstRun.js';
 import { retryProfileLoad } from '../profile/profile-service.js';
 import { useProfileStore } from '../profile/store.js';
+import { KeyGate } from '../secrets/KeyGate.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
+import { EngineBanner } from '../status/EngineBanner.js';
 import { StatusBar } from '../status/StatusBar.js';
+import { startAppCommands } from './app-commands.js';
 import { Header } from './Header.js';
 import { useViewStore } from './view.js';
 
@@ -61,9 +65,14 @@ function Body(): React.ReactElement {
 }
 
 export function App(): React.ReactElement {
+  // Menu commands and shortcuts from the desktop shell.
+  useEffect(() => startAppCommands(), []);
   return (
     <div className="app">
-      <Body />
+      <EngineBanner />
+      <KeyGate>
+        <Body />
+      </KeyGate>
       <StatusBar />
     </div>
   );

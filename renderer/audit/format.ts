@@ -85,6 +85,8 @@ export function keyProtectionText(protection: AuditStatus['keyProtection']): str
   switch (protection) {
     case 'os-keychain':
       return 'Audit key kept in the OS keychain.';
+    case 'passphrase':
+      return 'Audit key sealed with your passphrase (no OS keychain on this laptop).';
     case 'file-permissions':
       return 'Audit key kept in a file readable only by you (no OS keychain on this host).';
   }

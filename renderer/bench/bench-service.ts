@@ -186,7 +186,14 @@ export async function printRun(id: string): Promise<void> {
   try {
     const report = await api().bench.export({ id, format: 'html' });
     const parsed = new DOMParser().parseFromString(report.content, 'text/html');
-    for (const el of parsed.querySelectorAll('style, script')) el.remove();
+    for (const el of parsed.querySelectorAll('style, script, iframe, object, embed, link, meta, base')) el.remove();
+    // The engine escapes what gateways report; dropping handlers and script URLs as well means a
+    // bug there still cannot run code here (the CSP would refuse it too).
+    for (const el of parsed.body.querySelectorAll('*')) {
+      for (const attr of [...el.attributes]) {
+        if (/^on/i.test(attr.name) || /^\s*javascript:/i.test(attr.value)) el.removeAttribute(attr.name);
+      }
+    }
     const container = document.createElement('div');
     container.className = 'bench-print';
     container.dataset.testid = 'bench-print';

@@ -6,7 +6,7 @@
  * (UX.md: incompatible targets are visible but cannot be chosen).
  */
 import type { BundleDetail, BundleTargetCheck, Device } from '../../core/api/schemas.js';
-import { compareDevices } from '../devices/selectors.js';
+import { compareDevices, isUsbOnly } from '../devices/selectors.js';
 import { useDevicesStore } from '../devices/store.js';
 import { ErrorNotice } from '../shared/ErrorNotice.js';
 import { checkAgainstGateways } from './bundles-service.js';
@@ -61,7 +61,8 @@ function Result({ load }: { load: Load<BundleTargetCheck> | undefined }): React.
 export function BundleGateways({ detail }: { detail: BundleDetail }): React.ReactElement {
   const devices = useDevicesStore((s) => s.devices);
   const checks = useBundlesStore((s) => s.gatewayChecks);
-  const list = [...devices.values()].sort(compareDevices);
+  // A USB device that does not answer FGP (recovery mode) cannot take a bundle.
+  const list = [...devices.values()].filter((d) => !isUsbOnly(d)).sort(compareDevices);
   const running = [...checks.values()].some((c) => c.status === 'loading');
   if (detail.bundle.status === 'refused')
     return <p className="muted">A refused bundle cannot go on any gateway; the reason is at the top of this panel.</p>;

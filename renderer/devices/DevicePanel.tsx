@@ -8,7 +8,8 @@ import { ErrorNotice } from '../shared/ErrorNotice.js';
 import { useNow } from '../shared/clock.js';
 import { absoluteTime, relativeTime } from '../shared/relative-time.js';
 import { authenticateDevice } from './devices-service.js';
-import { describePath } from './selectors.js';
+import { describePath, isUsbOnly } from './selectors.js';
+import { UsbSection } from './UsbSection.js';
 import type { Load } from './store.js';
 import { FirmwareSection, HardwareSection, IdentitySection, ModelsSection } from './DescriptorSections.js';
 
@@ -49,6 +50,7 @@ export function DevicePanel({ device, detail, auth, onClose }: DevicePanelProps)
   // Live fields come from the registry stream; the descriptor from whichever copy has one.
   const full = device;
   const descriptor = detail.status === 'ready' ? (detail.value.descriptor ?? device.descriptor) : device.descriptor;
+  const usbOnly = isUsbOnly(full);
 
   return (
     <aside className="side-panel" aria-labelledby="device-panel-heading" data-testid="device-panel">
@@ -70,23 +72,29 @@ export function DevicePanel({ device, detail, auth, onClose }: DevicePanelProps)
 
       <div className="side-panel__body">
         <section className="panel-section" aria-label="Device id">
-          <p className="label">Device id (fingerprint of the gateway's key)</p>
+          <p className="label">
+            {usbOnly ? 'Stand-in id (from the USB ids and serial number)' : "Device id (fingerprint of the gateway's key)"}
+          </p>
           <CopyableValue value={full.id} label="device id" testId="device-panel-id" />
         </section>
 
-        <section className="panel-section" aria-label="Authenticate">
-          <button
-            type="button"
-            className="button button--primary"
-            onClick={() => void authenticateDevice(full.id)}
-            disabled={auth.status === 'loading' || full.state === 'lost'}
-            data-testid="authenticate-button"
-          >
-            Authenticate
-          </button>
-          {full.state === 'lost' ? <p className="muted">The gateway is not answering; authenticate once it is back online.</p> : null}
-          <AuthOutcome auth={auth} />
-        </section>
+        {full.usb === undefined ? null : <UsbSection usb={full.usb} usbOnly={usbOnly} />}
+
+        {usbOnly ? null : (
+          <section className="panel-section" aria-label="Authenticate">
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => void authenticateDevice(full.id)}
+              disabled={auth.status === 'loading' || full.state === 'lost'}
+              data-testid="authenticate-button"
+            >
+              Authenticate
+            </button>
+            {full.state === 'lost' ? <p className="muted">The gateway is not answering; authenticate once it is back online.</p> : null}
+            <AuthOutcome auth={auth} />
+          </section>
+        )}
 
         {detail.status === 'loading' && descriptor === undefined ? (
           <p className="notice" role="status">

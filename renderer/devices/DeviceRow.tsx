@@ -4,7 +4,7 @@
 import type { CSSProperties, KeyboardEvent, Ref } from 'react';
 import type { Device } from '../../core/api/schemas.js';
 import { absoluteTime, relativeTime } from '../shared/relative-time.js';
-import { transportBadges } from './selectors.js';
+import { isUsbOnly, transportBadges, usbModeBadge } from './selectors.js';
 
 export interface DeviceRowProps {
   readonly device: Device;
@@ -33,6 +33,8 @@ export function DeviceRow({
 }: DeviceRowProps): React.ReactElement {
   const lost = device.state === 'lost';
   const badges = transportBadges(device);
+  const mode = device.usb ? usbModeBadge(device.usb) : null;
+  const usbOnly = isUsbOnly(device);
   return (
     <div
       ref={rowRef}
@@ -43,6 +45,7 @@ export function DeviceRow({
       data-testid="device-row"
       data-device-id={device.id}
       data-state={device.state}
+      data-usb-mode={device.usb?.mode}
       tabIndex={isActive ? 0 : -1}
       className={`device-grid__row${lost ? ' is-lost' : ''}${isOpen ? ' is-open' : ''}`}
       style={style}
@@ -57,9 +60,25 @@ export function DeviceRow({
         {device.model}
       </div>
       <div role="gridcell" className="device-grid__cell device-grid__firmware device-grid__mono">
-        {device.firmware}
+        {usbOnly ? (
+          <span className="muted" title="No gateway answered on this USB device" aria-label="not answering">
+            —
+          </span>
+        ) : (
+          device.firmware
+        )}
       </div>
       <div role="gridcell" className="device-grid__cell device-grid__badges">
+        {mode ? (
+          <span
+            className={`badge usb-mode usb-mode--${mode.tone}`}
+            title={device.usb?.meaning}
+            data-testid="usb-mode-badge"
+            data-tone={mode.tone}
+          >
+            {mode.label}
+          </span>
+        ) : null}
         {badges.map((badge) => (
           <span key={badge.key} className={`badge badge--${badge.key}`} title={badge.detail} data-testid="transport-badge">
             {badge.label}

@@ -114,7 +114,7 @@ function SummaryLine({ counts, shown, query }: { counts: DeviceCounts; shown: nu
       {counts.total === 0 ? null : (
         <span aria-live="polite" data-testid="device-count">
           {query.trim() === ''
-            ? `${counts.online} online${counts.lost > 0 ? `, ${counts.lost} lost` : ''}`
+            ? `${counts.online} online${counts.lost > 0 ? `, ${counts.lost} lost` : ''}${counts.usbOnly > 0 ? `, ${counts.usbOnly} USB not answering` : ''}`
             : `${shown} of ${counts.total} match “${query.trim()}”`}
         </span>
       )}

@@ -2,7 +2,7 @@
  * "Why not found": every interface and serial port discovery tried, what answered, and hints.
  */
 import type { DiscoveryReport, SerialPortReport } from '../../core/api/schemas.js';
-import { summariseReport } from './selectors.js';
+import { summariseReport, usbReportSentence } from './selectors.js';
 
 const PORT_RESULTS: Readonly<Record<SerialPortReport['result'], string>> = {
   pending: 'probing…',
@@ -110,6 +110,15 @@ export function DiscoveryReportView({ report }: { report: DiscoveryReport }): Re
             </tbody>
           </table>
         </div>
+      )}
+
+      {report.usb === undefined ? null : (
+        <>
+          <h3>USB</h3>
+          <p className={report.usb.error === undefined ? 'muted' : ''} data-testid="report-usb">
+            {usbReportSentence(report.usb)}
+          </p>
+        </>
       )}
     </div>
   );

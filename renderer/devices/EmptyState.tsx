@@ -22,6 +22,24 @@ export function EmptyState({ report, onAddByAddress }: { report: DiscoveryReport
           Add by address
         </button>
       </div>
+      <div className="next-step" data-testid="empty-usb-hint">
+        <div>
+          <p>
+            <strong>Plug in a device.</strong> Connect a USB data cable from this laptop to the gateway's service (USB-C device / OTG or
+            micro-USB) port, or plug in its USB-serial console cable. Fieldline shows it here at once with its mode — running, USB device
+            mode, recovery, or UART bridge — and, if it cannot talk to it, what that means and what to do next.
+          </p>
+          <p className="muted">
+            On Linux, opening USB devices needs a udev rule (Fieldline shows the exact rule for the device) and serial ports need the{' '}
+            <code>dialout</code> group.
+          </p>
+          {report?.usb?.error === undefined ? null : (
+            <p className="muted" data-testid="empty-usb-error">
+              USB: {report.usb.error}
+            </p>
+          )}
+        </div>
+      </div>
       <ul className="checklist">
         <li>
           <strong>Cable and power.</strong> Is the gateway powered and has it finished booting? Is the network or serial cable seated at

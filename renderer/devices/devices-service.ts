@@ -5,6 +5,7 @@ import type { Device } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { toUiError } from '../services/ui-error.js';
 import { normaliseAddress, type SearchSelection } from './search-settings.js';
+import { isUsbOnly } from './selectors.js';
 import { devicesActions, useDevicesStore, type ToolbarPanel } from './store.js';
 
 async function reload(): Promise<void> {
@@ -34,6 +35,12 @@ export function startDevicesSync(): () => void {
 
 export async function openDevice(id: string): Promise<void> {
   devicesActions.open(id);
+  // A USB device no gateway answered on has nothing to ask: the registry copy is all there is.
+  const known = useDevicesStore.getState().devices.get(id);
+  if (known !== undefined && isUsbOnly(known)) {
+    devicesActions.detail(id, { status: 'ready', value: known });
+    return;
+  }
   try {
     devicesActions.detail(id, { status: 'ready', value: await api().devices.info({ id }) });
   } catch (err) {

@@ -8,7 +8,7 @@
 import type { Device, FlashReportFormat } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { toUiError, type UiError } from '../services/ui-error.js';
-import { compareDevices } from '../devices/selectors.js';
+import { compareDevices, isUsbOnly } from '../devices/selectors.js';
 import { useDevicesStore } from '../devices/store.js';
 import { useBundlesStore } from '../bundles/store.js';
 import { downloadText } from './download.js';
@@ -32,8 +32,9 @@ function isMissingMethod(err: unknown): boolean {
   return toUiError(err).code === 'unknown_method';
 }
 
+/** Gateways a job can target: a USB device that does not answer FGP (recovery mode) is not one. */
 function knownDevices(): readonly Device[] {
-  return [...useDevicesStore.getState().devices.values()].sort(compareDevices);
+  return [...useDevicesStore.getState().devices.values()].filter((d) => !isUsbOnly(d)).sort(compareDevices);
 }
 
 async function loadJobs(): Promise<void> {

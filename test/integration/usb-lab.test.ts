@@ -3,26 +3,31 @@
  * a configfs CDC-ACM gadget make a real USB device that the guest's kernel enumerates. The
  * reference agent serves FGP on the gadget side (/dev/ttyGS0); on the host side of that bus the
  * guest finds the device with the `usb` package, links it to /dev/ttyACM0 through serialport's
- * list, and completes `hello` over it. See test/helpers/usb-lab/.
+ * list, and completes `hello` over it. A second agent serves FGP on the gadget's FunctionFS
+ * vendor interface (`fieldline agent --functionfs`), and the guest completes `hello` there over
+ * the USB bulk transport. See test/helpers/usb-lab/.
  *
- * Runs with FIELDLINE_USB_LAB=1; skips with the reason otherwise, and when QEMU or the Debian
- * kernel package cannot be had.
+ * Runs by default; FIELDLINE_USB_LAB=0 opts out. Skips with the reason when QEMU or the Debian
+ * kernel package cannot be had, or when dist/ is not built (the guest runs compiled JavaScript).
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAB_PRODUCT, LAB_PRODUCT_ID, LAB_SERIAL, LAB_VENDOR_ID } from '../helpers/usb-lab/init-script.js';
 import { prepareLab } from '../helpers/usb-lab/prepare.js';
 import type { LabResult } from '../helpers/usb-lab/result.js';
-import { runLab } from '../helpers/usb-lab/run.js';
+import { distState, runLab } from '../helpers/usb-lab/run.js';
 
 const log = (m: string): void => void process.stderr.write(`# ${m}\n`);
-// Opt-in: under software emulation a run takes 45 s to 3 min, and tsx's WebAssembly lexer has
-// crashed once inside the guest (an agent that never answered). Until the guest runs compiled
-// JavaScript instead of tsx, `npm test` asks for it explicitly: FIELDLINE_USB_LAB=1.
-const wanted = process.env.FIELDLINE_USB_LAB === '1';
-const image = wanted
-  ? await prepareLab(log).catch((err: Error) => ({ reason: `preparing the guest failed: ${err.message}` }))
-  : { reason: 'set FIELDLINE_USB_LAB=1 to run it (QEMU software emulation, 1 to 3 minutes)' };
+// On by default since the guest runs dist/ instead of tsx (whose WebAssembly lexer once crashed
+// under emulation); FIELDLINE_USB_LAB=0 skips it, e.g. on a machine where QEMU is too slow.
+const optedOut = process.env.FIELDLINE_USB_LAB === '0';
+const built = optedOut ? null : await distState();
+if (built && 'stale' in built) log(`warning: ${built.stale}`);
+const image = optedOut
+  ? { reason: 'FIELDLINE_USB_LAB=0 opts out' }
+  : built && 'missing' in built
+    ? { reason: built.missing }
+    : await prepareLab(log).catch((err: Error) => ({ reason: `preparing the guest failed: ${err.message}` }));
 const skip = 'reason' in image ? `virtual USB lab not run: ${image.reason}` : false;
 
 describe('virtual USB lab: a real enumerated gadget is found, linked and spoken to', { skip, timeout: 600_000 }, () => {
@@ -62,5 +67,24 @@ describe('virtual USB lab: a real enumerated gadget is found, linked and spoken 
     assert.ok(result.hello, result.errors.join('; '));
     assert.ok(result.agentId, 'the agent printed its id');
     assert.equal(result.hello.id, result.agentId);
+  });
+
+  test('hello over the FunctionFS bulk interface: the USB bulk transport through the usb package, twice', () => {
+    assert.ok(result.bulk, result.errors.join('; '));
+    log(`bulk: ${JSON.stringify(result.bulk)}`);
+    assert.ok(result.usbAgentId, 'the FunctionFS agent printed its id');
+    assert.equal(result.bulk.id, result.usbAgentId, 'the agent behind the bulk interface answered and proved its key');
+    assert.equal(result.bulk.reopenedId, result.usbAgentId, 'the interface was released and claimed again');
+    assert.equal(result.bulk.fgp.endpointIn & 0x80, 0x80);
+    assert.equal(result.bulk.fgp.endpointOut & 0x80, 0);
+  });
+
+  test('after auth, status and 1 MiB of artifact chunks go through the bulk transport', () => {
+    assert.ok(result.bulk?.transfer, result.errors.join('; '));
+    const t = result.bulk.transfer;
+    assert.equal(t.statusOk, true);
+    assert.equal(t.bytes, 1024 * 1024);
+    assert.ok((t.stats.bytesOut ?? 0) > t.bytes, 'the chunks went out in bulk transfers');
+    log(`bulk under emulation: ${t.bytes} bytes in ${t.ms} ms; ${JSON.stringify(t.stats)}`);
   });
 });

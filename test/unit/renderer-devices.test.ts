@@ -121,7 +121,7 @@ describe('ordering and counting', () => {
       visibleDevices(many, 'gw-99').map((d) => d.name),
       ['gw-99', 'gw-991', 'gw-992', 'gw-993', 'gw-994', 'gw-995', 'gw-996', 'gw-997', 'gw-998', 'gw-999', 'gw-990'],
     );
-    assert.deepEqual(countDevices(many), { online: 900, lost: 100, total: 1000 });
+    assert.deepEqual(countDevices(many), { online: 900, lost: 100, usbOnly: 0, total: 1000 });
   });
 
   test('shortId groups the first 12 hex digits', () => {

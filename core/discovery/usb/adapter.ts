@@ -59,3 +59,55 @@ export interface UsbAdapter {
 export function hex4(n: number): string {
   return n.toString(16).padStart(4, '0');
 }
+
+/** Where FGP lives on a device: its vendor bulk interface (endpoint addresses carry bit 7 for IN). */
+export interface UsbBulkTarget {
+  readonly busPath: string;
+  readonly vendorId: string;
+  readonly productId: string;
+  /** When known, a device on that port with another serial number is refused. */
+  readonly serial?: string | undefined;
+  readonly interfaceNumber: number;
+  readonly endpointIn: number;
+  readonly endpointOut: number;
+}
+
+/**
+ * One bulk transfer's outcome. A timeout is not an error: the host cancels the transfer and asks
+ * again. Bytes a cancelled transfer had already taken are lost (the `usb` package returns none of
+ * them), which is why the transport only lets a single-packet transfer time out while idle.
+ */
+export type UsbBulkInResult = { readonly kind: 'data'; readonly data: Uint8Array } | { readonly kind: 'timeout' };
+export type UsbBulkOutResult = { readonly kind: 'done'; readonly written: number } | { readonly kind: 'timeout' };
+
+/** A claimed bulk interface: the IN and OUT endpoint of one device, until `close`. */
+export interface UsbBulkPipe {
+  /** wMaxPacketSize of each endpoint, from the device's descriptors. */
+  readonly packetSizeIn: number;
+  readonly packetSizeOut: number;
+  /**
+   * Completes when `length` bytes (rounded up to whole packets) arrived or a short packet ended
+   * the device's write; an empty result is a zero-length packet. Rejects with the stack's error
+   * (stall, disconnected…).
+   */
+  transferIn(length: number, timeoutMs: number): Promise<UsbBulkInResult>;
+  /** One transfer; an empty `data` sends a zero-length packet. */
+  transferOut(data: Uint8Array, timeoutMs: number): Promise<UsbBulkOutResult>;
+  clearHalt(direction: 'in' | 'out'): Promise<void>;
+  /** Releases the interface and closes the device; never rejects. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opening a device's FGP bulk interface. Separate from UsbAdapter: discovery only lists and
+ * checks, and adapters that cannot move data (a recorded bus) need not pretend to.
+ */
+export interface UsbBulkOpener {
+  /** Opens the device and claims the interface; rejects with the stack's error. */
+  openBulk(target: UsbBulkTarget): Promise<UsbBulkPipe>;
+}
+
+/** Can this adapter open bulk interfaces? (The native one can; a recorded bus cannot.) */
+export function isUsbBulkOpener(adapter: object): adapter is UsbBulkOpener {
+  return 'openBulk' in adapter && typeof adapter.openBulk === 'function';
+}

@@ -9,6 +9,11 @@ import { createRequire } from 'node:module';
 import {
   hex4,
   type UsbAdapter,
+  type UsbBulkInResult,
+  type UsbBulkOpener,
+  type UsbBulkOutResult,
+  type UsbBulkPipe,
+  type UsbBulkTarget,
   type UsbDeviceInfo,
   type UsbEndpointInfo,
   type UsbHotplugEvent,
@@ -50,6 +55,10 @@ interface NativeDevice {
   close(): Promise<void>;
   claimInterface(n: number): Promise<void>;
   releaseInterface(n: number): Promise<void>;
+  /** Endpoint *numbers* (address without the direction bit); a timeout rejects as "Cancelled". */
+  nativeTransferIn(endpointNumber: number, timeout: number, length: number): Promise<Uint8Array | null>;
+  nativeTransferOut(endpointNumber: number, timeout: number, data: Uint8Array): Promise<number>;
+  clearHalt(direction: 'in' | 'out', endpointNumber: number): Promise<void>;
 }
 interface NativeEmitter {
   addAttach(cb: (device: NativeDevice) => void): Promise<void>;
@@ -134,7 +143,62 @@ function deviceInfo(d: NativeDevice): UsbDeviceInfo {
   };
 }
 
-export class NativeUsbAdapter implements UsbAdapter {
+/** node-usb-rs reports a transfer its timeout cancelled as "transferIn error: Cancelled". */
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && /\bcancell?ed\b|timed? ?out/i.test(err.message);
+}
+
+function packetSizeOf(d: NativeDevice, interfaceNumber: number, address: number): number | undefined {
+  const iface = d.configuration?.interfaces.find((i) => i.interfaceNumber === interfaceNumber);
+  const wanted = address & 0x7f;
+  const direction = address & 0x80 ? 'in' : 'out';
+  const ep = iface?.alternate.endpoints.find((e) => e.endpointNumber === wanted && e.direction === direction);
+  return ep && ep.type === 'bulk' ? ep.packetSize : undefined;
+}
+
+/** A claimed vendor bulk interface on a real device. */
+class NativeBulkPipe implements UsbBulkPipe {
+  private closed = false;
+  constructor(
+    private readonly device: NativeDevice,
+    private readonly target: UsbBulkTarget,
+    readonly packetSizeIn: number,
+    readonly packetSizeOut: number,
+  ) {}
+
+  async transferIn(length: number, timeoutMs: number): Promise<UsbBulkInResult> {
+    try {
+      const data = await this.device.nativeTransferIn(this.target.endpointIn & 0x7f, timeoutMs, length);
+      return { kind: 'data', data: data ?? new Uint8Array(0) };
+    } catch (err) {
+      if (isTimeout(err)) return { kind: 'timeout' };
+      throw err;
+    }
+  }
+
+  async transferOut(data: Uint8Array, timeoutMs: number): Promise<UsbBulkOutResult> {
+    try {
+      return { kind: 'done', written: await this.device.nativeTransferOut(this.target.endpointOut & 0x7f, timeoutMs, data) };
+    } catch (err) {
+      if (isTimeout(err)) return { kind: 'timeout' };
+      throw err;
+    }
+  }
+
+  clearHalt(direction: 'in' | 'out'): Promise<void> {
+    const address = direction === 'in' ? this.target.endpointIn : this.target.endpointOut;
+    return this.device.clearHalt(direction, address & 0x7f);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.device.releaseInterface(this.target.interfaceNumber).catch(() => undefined);
+    await this.device.close().catch(() => undefined);
+  }
+}
+
+export class NativeUsbAdapter implements UsbAdapter, UsbBulkOpener {
   private loaded: Loaded | null = null;
   /** Native devices by bus path, so checkAccess can open what list returned. */
   private readonly devices = new Map<string, NativeDevice>();
@@ -183,6 +247,41 @@ export class NativeUsbAdapter implements UsbAdapter {
       if (claimed && interfaceNumber !== undefined) await native.releaseInterface(interfaceNumber).catch(() => undefined);
       await native.close().catch(() => undefined);
     }
+  }
+
+  async openBulk(target: UsbBulkTarget): Promise<UsbBulkPipe> {
+    const loaded = this.native();
+    if (!loaded.ok) throw new Error(`no USB access on this machine: ${loaded.reason}`);
+    let native = this.devices.get(target.busPath);
+    if (!native) {
+      // Sessions may open a path discovery found in an earlier run: list again before giving up.
+      await this.list();
+      native = this.devices.get(target.busPath);
+    }
+    if (!native) throw new Error(`no such device: nothing is plugged in at USB port ${target.busPath}`);
+    const info = deviceInfo(native);
+    if (info.vendorId !== target.vendorId || info.productId !== target.productId || (target.serial && info.serial !== target.serial)) {
+      throw new Error(
+        `no such device: USB port ${target.busPath} now holds ${info.vendorId}:${info.productId}${info.serial ? ` serial ${info.serial}` : ''}, not ${target.vendorId}:${target.productId}${target.serial ? ` serial ${target.serial}` : ''}`,
+      );
+    }
+    await native.open();
+    try {
+      await native.claimInterface(target.interfaceNumber);
+    } catch (err) {
+      await native.close().catch(() => undefined);
+      throw err;
+    }
+    const sizeIn = packetSizeOf(native, target.interfaceNumber, target.endpointIn);
+    const sizeOut = packetSizeOf(native, target.interfaceNumber, target.endpointOut);
+    const pipe = new NativeBulkPipe(native, target, sizeIn ?? 0, sizeOut ?? 0);
+    if (!sizeIn || !sizeOut) {
+      await pipe.close();
+      throw new Error(
+        `interface ${target.interfaceNumber} of ${target.vendorId}:${target.productId} has no bulk endpoints 0x${target.endpointIn.toString(16)} and 0x${target.endpointOut.toString(16)}`,
+      );
+    }
+    return pipe;
   }
 
   async watch(listener: (event: UsbHotplugEvent) => void): Promise<() => Promise<void>> {

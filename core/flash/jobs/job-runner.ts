@@ -177,6 +177,31 @@ export class FlashJobs {
     return this.job(jobId);
   }
 
+  /**
+   * After an engine crash: retries the jobs this runner found interrupted when it opened the store
+   * (never older ones the technician left), except `skip`. A job that cannot resume (its bundle
+   * left the library, no path to a gateway) is reported with why and stays interrupted.
+   */
+  resumeInterrupted(skip: readonly string[] = []): { resumed: string[]; skipped: { jobId: string; reason: string }[] } {
+    const resumed: string[] = [];
+    const skipped: { jobId: string; reason: string }[] = [];
+    for (const jobId of this.interruptedAtStart) {
+      if (skip.includes(jobId)) {
+        skipped.push({ jobId, reason: 'its resume stopped the engine twice; resume it by hand' });
+        continue;
+      }
+      // Idempotent: a job already retried (by hand or an earlier call) is left alone.
+      if (this.running.has(jobId) || this.store.job(jobId)?.state !== 'interrupted') continue;
+      try {
+        this.retry(jobId);
+        resumed.push(jobId);
+      } catch (err) {
+        skipped.push({ jobId, reason: (err as Error).message });
+      }
+    }
+    return { resumed, skipped };
+  }
+
   cancel(jobId: string, deviceId?: string): FlashJob {
     const job = this.job(jobId);
     const run = this.running.get(jobId);

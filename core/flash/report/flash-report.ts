@@ -93,9 +93,14 @@ export interface ReportInput {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 export function describePath(path: DevicePath): string {
-  return path.transport === 'tcp'
-    ? `${path.host.includes(':') ? `[${path.host}]` : path.host}:${path.port}${path.tls ? ' (TLS)' : ''}`
-    : `${path.path} @ ${path.baudRate} baud`;
+  switch (path.transport) {
+    case 'tcp':
+      return `${path.host.includes(':') ? `[${path.host}]` : path.host}:${path.port}${path.tls ? ' (TLS)' : ''}`;
+    case 'serial':
+      return `${path.path} @ ${path.baudRate} baud`;
+    case 'usb':
+      return `USB ${path.busPath} (${path.vendorId}:${path.productId})`;
+  }
 }
 
 function resultSentence(t: FlashJobDetail['targets'][number], toVersion: string | null): string {

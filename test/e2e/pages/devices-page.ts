@@ -73,3 +73,26 @@ export class DevicesPage {
     await this.panel.root.waitFor();
   }
 }
+
+/** USB in the Devices view: the plug-in hint, a row's mode badge, the panel's USB section. */
+export class UsbDevices {
+  readonly emptyHint: Locator;
+  readonly panelSection: Locator;
+  readonly panelMode: Locator;
+  readonly panelNotices: Locator;
+
+  constructor(readonly page: Page) {
+    this.emptyHint = page.getByTestId('empty-usb-hint');
+    this.panelSection = page.getByTestId('device-usb');
+    this.panelMode = page.getByTestId('device-usb-mode');
+    this.panelNotices = page.getByTestId('device-usb-notice');
+  }
+
+  row(id: string): Locator {
+    return this.page.locator(`[data-testid="device-row"][data-device-id="${id}"]`);
+  }
+
+  mode(id: string): Locator {
+    return this.row(id).getByTestId('usb-mode-badge');
+  }
+}

@@ -25,6 +25,19 @@ export interface LabResult {
   hello: { id: string; vendor: string; model: string; serial: string; attempts: number } | null;
   /** The id the agent on the gadget side printed when it started. */
   agentId: string | null;
+  /** FGP over the FunctionFS bulk interface through the `usb` package (UsbBulkStream). */
+  bulk: {
+    fgp: { interfaceNumber: number; endpointIn: number; endpointOut: number };
+    id: string;
+    attempts: number;
+    /** A second session after the first closed: the interface was released. */
+    reopenedId: string | null;
+    stats: Record<string, number>;
+    /** After auth: `status` answered, and artifact chunks sent through the bulk transport. */
+    transfer: { statusOk: boolean; bytes: number; ms: number; stats: Record<string, number> } | null;
+  } | null;
+  /** The id the FunctionFS agent printed. */
+  usbAgentId: string | null;
   errors: string[];
   timings?: Record<string, number>;
 }

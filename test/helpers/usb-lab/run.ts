@@ -2,16 +2,84 @@
  * Virtual USB lab, part 2: boots the guest under QEMU (software emulation) with the host's root
  * shared read-only, runs the reference agent on the gadget's /dev/ttyGS0 and guest-check.ts on
  * the host side, and returns the result line from the console.
+ *
+ * The guest runs compiled JavaScript only: the agent from dist/ (`npm run build`), the check
+ * transpiled here on the host with its core/ and agent/ imports pointed at dist/. No tsx in the guest: its
+ * WebAssembly lexer once crashed under emulation, and transpiling there took most of a run.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import ts from 'typescript';
+import { loadDemoTechnician } from '../../../agent/demo-technician.js';
 import { cacheDir, type LabImage } from './prepare.js';
 import { RESULT_PREFIX, type LabResult } from './result.js';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repoRoot = path.resolve(here, '..', '..', '..');
+const dist = path.join(repoRoot, 'dist');
 
+/** The guest's own modules, transpiled for it: the check and the two it imports. */
+const GUEST_MODULES = ['guest-check.ts', 'init-script.ts', 'result.ts'];
+
+async function newestSource(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, await newestSource(full));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Whether dist/ can serve the guest: `missing` skips the lab; `stale` (a source newer than the
+ * build) only warns, since a tree being edited is always a little ahead of its last build.
+ */
+export async function distState(): Promise<{ missing: string } | { stale: string } | null> {
+  let built: number;
+  try {
+    built = statSync(path.join(dist, 'cli', 'main.js')).mtimeMs;
+  } catch {
+    return { missing: 'dist/ is not built: run npm run build first (the guest runs compiled JavaScript, not tsx)' };
+  }
+  for (const dir of ['core', 'agent', 'cli']) {
+    if ((await newestSource(path.join(repoRoot, dir))) > built) {
+      return { stale: `dist/ is older than ${dir}/: the guest runs the last build (npm run build to test the current sources)` };
+    }
+  }
+  return null;
+}
+
+/**
+ * Writes the guest check as plain ESM into `outDir`: imports of core/ and agent/ become file URLs of their
+ * dist/ build, packages become the file URLs this host resolves them to (the guest sees the same
+ * paths through its read-only share of /).
+ */
+export async function writeGuestCheck(outDir: string): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  const builtImport = /^(?:\.\.\/)+(core|agent)\/(.+)$/;
+  for (const name of GUEST_MODULES) {
+    const source = readFileSync(path.join(here, name), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
+      fileName: name,
+    });
+    const rewritten = outputText.replace(
+      /(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(['"])([^'"]+)\2/g,
+      (all, lead: string, q: string, spec: string) => {
+        const built = builtImport.exec(spec);
+        if (built) return `${lead}${q}${pathToFileURL(path.join(dist, built[1]!, built[2]!)).href}${q}`;
+        if (spec.startsWith('.') || spec.startsWith('node:')) return all;
+        return `${lead}${q}${import.meta.resolve(spec)}${q}`;
+      },
+    );
+    await writeFile(path.join(outDir, name.replace(/\.ts$/, '.js')), rewritten);
+  }
+  return path.join(outDir, 'guest-check.js');
+}
 export interface LabRun {
   readonly result: LabResult | null;
   /** Everything the guest printed on its serial console. */
@@ -20,53 +88,45 @@ export interface LabRun {
   readonly wallMs: number;
 }
 
-/** The script the guest runs in the host's root (chroot): udev, the agent, then the check. */
-function guestScript(): string {
+/**
+ * The script the guest runs in the host's root (chroot): udev, two agents (one on the ACM
+ * gadget's /dev/ttyGS0, one on the FunctionFS interface, whose descriptors let the bulk gadget
+ * bind), then the check.
+ */
+function guestScript(check: string): string {
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+  const agent = 'node dist/cli/main.js agent --host 127.0.0.1 --port 0 --no-mdns --no-udp --json';
+  // The FunctionFS agent trusts the demo technician, so the check can authenticate and upload.
+  const trust = `--trust ${loadDemoTechnician().publicKey} --name ${q('Demo Technician')}`;
   return `set -u
 t() { cut -d' ' -f1 /proc/uptime; }
 echo "fieldline-lab: chroot at $(t)s"
 ip link set lo up 2>/dev/null
+# ptys for socat (the FunctionFS agent relays through a pair); devtmpfs has no /dev/pts.
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 # udev fills in ID_VENDOR_ID/ID_MODEL_ID, which serialport's list reads through udevadm.
 /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || /usr/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1
+cd ${q(repoRoot)}
+mkdir -p "$TMPDIR/agent-state" "$TMPDIR/agent-usb-state"
+${agent} --serial /dev/ttyGS0 --state "$TMPDIR/agent-state" >"$TMPDIR/agent.json" 2>"$TMPDIR/agent.log" &
+${agent} --functionfs /dev/ffs-fgp ${trust} --state "$TMPDIR/agent-usb-state" >"$TMPDIR/agent-usb.json" 2>"$TMPDIR/agent-usb.log" &
 udevadm trigger --action=add >/dev/null 2>&1; udevadm settle --timeout=30
 echo "fieldline-lab: udev settled at $(t)s"
-cd ${q(repoRoot)}
-mkdir -p "$TMPDIR/agent-state"
-node --import tsx cli/main.ts agent --serial /dev/ttyGS0 --state "$TMPDIR/agent-state" --host 127.0.0.1 --port 0 --no-mdns --no-udp --json >"$TMPDIR/agent.json" 2>"$TMPDIR/agent.log" &
-node --import tsx test/helpers/usb-lab/guest-check.ts "$TMPDIR/agent.json"
+node "$TMPDIR/${check}" "$TMPDIR/agent.json" "$TMPDIR/agent-usb.json"
 echo "fieldline-lab: check done at $(t)s"
-[ -s "$TMPDIR/agent.log" ] && sed 's/^/fieldline-lab: agent: /' "$TMPDIR/agent.log" | tail -n 20
+for a in agent agent-usb; do [ -s "$TMPDIR/$a.log" ] && sed "s/^/fieldline-lab: $a: /" "$TMPDIR/$a.log" | tail -n 20; done
 `;
-}
-
-function warm(tmp: string): Promise<void> {
-  const one = (args: string[]): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, TMPDIR: tmp },
-        stdio: 'ignore',
-      });
-      child.on('error', reject);
-      child.on('close', () => resolve());
-    });
-  return Promise.all([one(['test/helpers/usb-lab/guest-check.ts', '--warm']), one(['cli/main.ts', 'agent', '--help'])]).then(() => {});
 }
 
 export async function runLab(image: LabImage, options: { timeoutMs?: number; log?: (m: string) => void } = {}): Promise<LabRun> {
   const dir = await mkdtemp(path.join(cacheDir(), 'run-'));
-  // The guest's TMPDIR (see init-script.ts), warmed here: tsx compiles natively in seconds what
-  // takes a minute under emulation, and the guest reuses its cache (same paths, same files).
+  // The guest's TMPDIR (see init-script.ts): a writable share that also carries the check.
   const guestTmp = path.join(cacheDir(), 'guest-tmp');
-  await rm(path.join(guestTmp, 'agent-state'), { recursive: true, force: true });
-  await rm(path.join(guestTmp, 'agent.json'), { force: true });
+  await rm(guestTmp, { recursive: true, force: true });
   await mkdir(guestTmp, { recursive: true });
-  const warmStarted = Date.now();
-  await warm(guestTmp);
-  options.log?.(`tsx cache warmed in ${Date.now() - warmStarted} ms`);
+  const check = path.relative(guestTmp, await writeGuestCheck(path.join(guestTmp, 'check')));
   const script = path.join(dir, 'guest.sh');
-  await writeFile(script, guestScript());
+  await writeFile(script, guestScript(check));
   const started = Date.now();
   try {
     const qemu = spawn(

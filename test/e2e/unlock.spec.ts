@@ -1,0 +1,149 @@
+/**
+ * Passphrase mode in the real UI (Chromium through `fieldline serve --passphrase`): first set-up
+ * explains why a passphrase is asked and checks it, the app then works; after a restart the same
+ * folder opens on the unlock screen, a wrong passphrase is said to be wrong, and the right one
+ * brings back the same profile. The keys on disk stay sealed throughout.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const REPO = resolve(import.meta.dirname, '..', '..');
+const RUNNING_LINE = /^Fieldline is running at (\S+)\s*$/;
+const PASSPHRASE = 'copper kettle under stairs';
+
+interface Server {
+  readonly url: string;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+/** `fieldline serve` on `dataDir` (loopback only, no gateways), with the given extra flags. */
+async function serve(dataDir: string, flags: readonly string[]): Promise<Server> {
+  const args = [
+    '--import',
+    'tsx',
+    'cli/main.ts',
+    'serve',
+    '--no-open',
+    '--port',
+    '0',
+    '--interfaces',
+    'lo',
+    '--data-dir',
+    dataDir,
+    ...flags,
+  ];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, BROWSER: 'none' },
+  });
+  const lines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const url = await new Promise<string>((done, fail) => {
+    const guard = setTimeout(() => fail(new Error(`no running line in 90 s:\n${lines.join('\n')}`)), 90_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      lines.push(line);
+      const running = RUNNING_LINE.exec(line);
+      if (running) {
+        clearTimeout(guard);
+        done(running[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      fail(new Error(`fieldline serve exited (${code}) before it was ready:\n${lines.join('\n')}`));
+    });
+  });
+  return {
+    url,
+    output: () => lines.join('\n'),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+let dataDir: string;
+let server: Server | null = null;
+
+test.beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'fieldline-e2e-unlock-'));
+});
+
+test.afterAll(async () => {
+  await server?.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function fillPassphrase(page: Page, testId: string, value: string): Promise<void> {
+  await page.getByTestId(testId).fill(value);
+}
+
+test('first set-up seals the keys; after a restart the unlock screen opens them again', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  server = await serve(dataDir, ['--passphrase']);
+
+  await test.step('a fresh folder asks to choose a passphrase and says why', async () => {
+    await page.goto(server!.url);
+    await expect(page.getByTestId('passphrase-setup')).toBeVisible();
+    await expect(page.getByTestId('keys-reason')).toContainText('started with --passphrase');
+    await fillPassphrase(page, 'setup-passphrase', 'short');
+    await fillPassphrase(page, 'setup-confirm', 'short');
+    await page.getByTestId('setup-submit').click();
+    await expect(page.getByTestId('setup-problem')).toContainText('at least 10 characters');
+    await fillPassphrase(page, 'setup-passphrase', PASSPHRASE);
+    await fillPassphrase(page, 'setup-confirm', `${PASSPHRASE}!`);
+    await page.getByTestId('setup-submit').click();
+    await expect(page.getByTestId('setup-problem')).toContainText('The two passphrases differ');
+    await fillPassphrase(page, 'setup-confirm', PASSPHRASE);
+    await page.getByTestId('setup-submit').click();
+  });
+
+  await test.step('the keys open: first run creates the profile with a sealed key', async () => {
+    await expect(page.getByTestId('first-run')).toBeVisible();
+    await page.getByTestId('profile-name-input').fill('Ana Técnica');
+    await page.getByTestId('profile-organisation-input').fill('Fieldline QA');
+    await page.getByTestId('profile-create').click();
+    await expect(page.getByTestId('first-run')).toContainText(/[0-9a-f]{64}/);
+    expect(existsSync(join(dataDir, 'technician-key.locked'))).toBe(true);
+    for (const name of readdirSync(dataDir))
+      expect(readFileSync(join(dataDir, name)).toString('latin1'), name).not.toMatch(/PRIVATE KEY|copper kettle/);
+  });
+
+  await server.stop();
+  // Without --passphrase: a folder sealed with one always asks for it.
+  server = await serve(dataDir, []);
+
+  await test.step('after a restart the unlock screen shows, and a wrong passphrase is said to be wrong', async () => {
+    await page.goto(server!.url);
+    await expect(page.getByTestId('unlock-screen')).toBeVisible();
+    await expect(page.getByTestId('keys-reason')).toContainText('sealed with a passphrase');
+    const input = page.getByTestId('passphrase-input');
+    await input.fill('copper kettle under stair');
+    await expect(input).toHaveAttribute('type', 'password');
+    await page.getByTestId('passphrase-input-toggle').click();
+    await expect(input).toHaveAttribute('type', 'text');
+    await expect(page.getByTestId('passphrase-input-toggle')).toHaveAttribute('aria-pressed', 'true');
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('unlock-error')).toContainText('Wrong passphrase');
+    await expect(page.getByTestId('unlock-error-code')).toHaveText('wrong_passphrase');
+    await expect(input, 'the field gets the focus back for the next try').toBeFocused();
+    const path = testInfo.outputPath('unlock-wrong-passphrase.png');
+    await page.screenshot({ path });
+    await testInfo.attach('unlock-wrong-passphrase', { path, contentType: 'image/png' });
+  });
+
+  await test.step('the right passphrase opens the same profile', async () => {
+    await page.getByTestId('passphrase-input').fill(PASSPHRASE);
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('unlock-screen')).toHaveCount(0);
+    await expect(page.getByTestId('profile-menu')).toContainText('Ana Técnica', { timeout: 30_000 });
+  });
+});
