@@ -11,7 +11,7 @@ import type { AppCommandName } from '../core/api/schemas.js';
 import { aboutText, menuTemplate } from './menu-template.js';
 
 export interface AppMenuOptions {
-  readonly send: (command: AppCommandName) => void;
+  readonly send: (command: AppCommandName, paths?: readonly string[]) => void;
   /** The folder holding the shipped documents. */
   readonly docsDir: string;
   readonly log: (line: string) => void;
@@ -23,6 +23,18 @@ export function installAppMenu({ send, docsDir, log }: AppMenuOptions): void {
     packaged: app.isPackaged,
     appName: 'Fieldline',
     send,
+    chooseBundles: () => {
+      // The shell's own dialog: a page may not open a file picker without a click in it.
+      void dialog
+        .showOpenDialog({
+          title: 'Import bundles',
+          properties: ['openFile', 'multiSelections'],
+          filters: [{ name: 'Fieldline bundles', extensions: ['flb'] }],
+        })
+        .then(({ canceled, filePaths }) => {
+          if (!canceled && filePaths.length > 0) send('bundles.import', filePaths);
+        });
+    },
     showAbout: () => {
       const { message, detail } = aboutText('Fieldline', app.getVersion(), process.versions);
       void dialog.showMessageBox({ type: 'info', title: 'About Fieldline', message, detail, buttons: ['OK'] });

@@ -98,8 +98,8 @@ export class EngineHost {
   }
 
   /** Sends a menu command to every page (through the engine, or the stopgap while it is down). */
-  sendCommand(command: AppCommandName): void {
-    this.broadcast({ type: 'host-event', event: 'app.command', data: { command } });
+  sendCommand(command: AppCommandName, paths?: readonly string[]): void {
+    this.broadcast({ type: 'host-event', event: 'app.command', data: paths ? { command, paths: [...paths] } : { command } });
   }
 
   /**

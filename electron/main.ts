@@ -70,7 +70,7 @@ async function start(): Promise<void> {
   });
   // Asks before quitting while jobs run, and stops the engine cleanly either way.
   const guard = new QuitGuard(host, () => mainWindow, log('quit'));
-  installAppMenu({ send: (command) => host.sendCommand(command), docsDir: docsDir(), log: log('menu') });
+  installAppMenu({ send: (command, paths) => host.sendCommand(command, paths), docsDir: docsDir(), log: log('menu') });
   host.start();
   openWindow(host, guard, launch.dataDir);
   app.on('activate', () => {

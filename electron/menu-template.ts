@@ -31,6 +31,8 @@ export interface MenuContext {
   readonly appName: string;
   /** Sends a command to the page. */
   readonly send: (command: AppCommandName) => void;
+  /** Import bundle…: the native open dialog, then the chosen files to the page. */
+  readonly chooseBundles: () => void;
   readonly showAbout: () => void;
   /** Opens one of HELP_DOCS (by file name) with the system's viewer for local files. */
   readonly openDoc: (file: string) => void;
@@ -40,7 +42,7 @@ export function menuTemplate(context: MenuContext): MenuItemConstructorOptions[]
   const isMac = context.platform === 'darwin';
   const about: MenuItemConstructorOptions = { label: `About ${context.appName}`, click: context.showAbout };
   const file: MenuItemConstructorOptions[] = [
-    { label: 'Import bundle…', accelerator: 'CmdOrCtrl+O', click: () => context.send('bundles.import') },
+    { label: 'Import bundle…', accelerator: 'CmdOrCtrl+O', click: context.chooseBundles },
     { label: 'Export audit log…', click: () => context.send('audit.export') },
   ];
   if (!isMac) file.push({ type: 'separator' }, { role: 'quit', label: 'Quit', accelerator: 'CmdOrCtrl+Q' });

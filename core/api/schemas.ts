@@ -625,7 +625,11 @@ export const appCommandName = z.enum([
   'bundles.import',
   'audit.export',
 ]);
-export const appCommand = z.object({ command: appCommandName });
+export const appCommand = z.object({
+  command: appCommandName,
+  /** bundles.import: the files the shell's own open dialog chose (a page cannot open a file picker unprompted). */
+  paths: z.array(z.string().min(1).max(4096)).min(1).max(64).optional(),
+});
 
 /** The engine as the desktop shell sees it: running, restarting after a crash (why), or given up on. */
 export const engineStatus = z.object({

@@ -4,6 +4,7 @@
 import type { Profile } from '../../core/api/schemas.js';
 import { KeyDetails } from '../profile/KeyDetails.js';
 import { TrustExplainer } from '../profile/TrustExplainer.js';
+import { KeysSection } from '../settings/KeysSection.js';
 import { THEME_LABELS, THEMES, isTheme, setTheme, useThemeStore } from '../settings/theme.js';
 import { VIEW_LABELS, VIEWS, useViewStore } from './view.js';
 
@@ -49,6 +50,7 @@ export function Header({ profile }: { profile: Profile }): React.ReactElement {
         <div className="header__profile-body">
           <KeyDetails profile={profile} />
           <TrustExplainer profile={profile} />
+          <KeysSection />
         </div>
       </details>
       <ThemePicker />

@@ -3,7 +3,8 @@
  */
 import type { AuditListParams } from '../../core/api/audit-schemas.js';
 import { downloadText } from '../flash/download.js';
-import { api, apiConnection } from '../services/api-client.js';
+import { api } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { toUiError } from '../services/ui-error.js';
 import { filtersToParams, hasFilters, type AuditFilters } from './filters.js';
 import { isEmptyPatch, settingsPatch, type SyncSettings } from './settings.js';
@@ -208,8 +209,7 @@ export function startAuditSync(): () => void {
     }, APPENDED_SETTLE_MS);
   });
   const offSync = api().on('audit.sync', (sync) => auditActions.sync(sync));
-  const offLink = apiConnection().onLinkStatus((link) => {
-    if (link.state !== 'open') return;
+  const offLink = onEngineReady(() => {
     void loadStatus();
     void reloadTimeline();
     void verifyChain();

@@ -3,7 +3,8 @@
  */
 import type { DiagnosisRecord, FlashReportFormat } from '../../core/api/schemas.js';
 import { downloadText } from '../flash/download.js';
-import { api, apiConnection } from '../services/api-client.js';
+import { api } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { toUiError } from '../services/ui-error.js';
 import { useBundlesStore } from '../bundles/store.js';
 import { useDevicesStore } from '../devices/store.js';
@@ -48,12 +49,10 @@ export function startBenchSync(): () => void {
     // Only the gateway whose run this window started: other windows' runs have their own view.
     if (s.running.status === 'loading' && s.deviceId === event.deviceId) benchActions.progress({ done: event.done, total: event.total });
   });
-  const offLink = apiConnection().onLinkStatus((status) => {
-    if (status.state === 'open') {
-      void loadHistory();
-      void loadDiagnoses();
-      void loadAllRuns();
-    }
+  const offLink = onEngineReady(() => {
+    void loadHistory();
+    void loadDiagnoses();
+    void loadAllRuns();
   });
   return () => {
     offProgress();

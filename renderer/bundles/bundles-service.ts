@@ -6,6 +6,7 @@
  */
 import type { BundleSummary, TrustRole } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { ClientError, toUiError } from '../services/ui-error.js';
 import { bundlesActions, useBundlesStore } from './store.js';
 import { uploadBundle } from './upload.js';
@@ -50,8 +51,7 @@ export function startBundlesSync(): () => void {
       void refreshOpen();
     }
   });
-  const offLink = apiConnection().onLinkStatus((status) => {
-    if (status.state !== 'open') return;
+  const offLink = onEngineReady(() => {
     void reloadList();
     void reloadTrust();
   });
@@ -78,19 +78,23 @@ export async function importFiles(files: readonly File[]): Promise<void> {
   for (const file of files) {
     const key = `import-${++importSeq}`;
     bundlesActions.importStarted({ key, fileName: file.name, size: file.size, sent: 0, phase: 'uploading' });
-    try {
-      const summary =
-        apiConnection().host === 'web'
-          ? await uploadBundle(file, (sent) =>
-              bundlesActions.importUpdated(key, { sent, phase: sent >= file.size ? 'verifying' : 'uploading' }),
-            )
-          : await importByPath(file, key);
-      bundlesActions.importUpdated(key, { phase: 'done', sent: file.size, result: summary });
-      await reloadList();
-      await openBundle(summary.id);
-    } catch (err) {
-      bundlesActions.importUpdated(key, { phase: 'failed', error: toUiError(err) });
-    }
+    await finishImport(key, file.size, () =>
+      apiConnection().host === 'web'
+        ? uploadBundle(file, (sent) => bundlesActions.importUpdated(key, { sent, phase: sent >= file.size ? 'verifying' : 'uploading' }))
+        : importByPath(file, key),
+    );
+  }
+}
+
+/** Runs one import and leaves it listed (verified or refused) and opened, or failed with why. */
+async function finishImport(key: string, size: number, run: () => Promise<BundleSummary>): Promise<void> {
+  try {
+    const summary = await run();
+    bundlesActions.importUpdated(key, { phase: 'done', sent: size, result: summary });
+    await reloadList();
+    await openBundle(summary.id);
+  } catch (err) {
+    bundlesActions.importUpdated(key, { phase: 'failed', error: toUiError(err) });
   }
 }
 
@@ -106,6 +110,17 @@ async function importByPath(file: File, key: string): Promise<BundleSummary> {
   }
   bundlesActions.importUpdated(key, { sent: file.size, phase: 'verifying' });
   return api().bundles.import({ path, fileName: file.name });
+}
+
+/** Electron's File → Import bundle…: files the shell's dialog chose, imported where they are. */
+export async function importPaths(paths: readonly string[]): Promise<void> {
+  bundlesActions.batchStarted();
+  for (const path of paths) {
+    const key = `import-${++importSeq}`;
+    const fileName = path.split(/[\\/]/).pop() ?? path;
+    bundlesActions.importStarted({ key, fileName, size: 0, sent: 0, phase: 'verifying' });
+    await finishImport(key, 0, () => api().bundles.import({ path, fileName }));
+  }
 }
 
 export function dismissImport(key: string): void {

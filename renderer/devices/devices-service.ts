@@ -2,7 +2,8 @@
  * The only code that talks to the engine about devices and discovery.
  */
 import type { Device } from '../../core/api/schemas.js';
-import { api, apiConnection } from '../services/api-client.js';
+import { api } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { toUiError } from '../services/ui-error.js';
 import { normaliseAddress, type SearchSelection } from './search-settings.js';
 import { isUsbOnly } from './selectors.js';
@@ -23,9 +24,7 @@ async function reload(): Promise<void> {
 export function startDevicesSync(): () => void {
   const offChanged = api().on('devices.changed', (change) => devicesActions.changed(change));
   const offReport = api().on('discovery.report', (report) => devicesActions.report(report));
-  const offLink = apiConnection().onLinkStatus((status) => {
-    if (status.state === 'open') void reload();
-  });
+  const offLink = onEngineReady(() => void reload());
   return () => {
     offChanged();
     offReport();

@@ -6,7 +6,8 @@
  * a job says so with the code `flash_unavailable` — nothing pretends to make progress.
  */
 import type { Device, FlashReportFormat } from '../../core/api/schemas.js';
-import { api, apiConnection } from '../services/api-client.js';
+import { api } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { toUiError, type UiError } from '../services/ui-error.js';
 import { compareDevices, isUsbOnly } from '../devices/selectors.js';
 import { useDevicesStore } from '../devices/store.js';
@@ -73,10 +74,8 @@ export function startFlashSync(): () => void {
     const ours = start.status === 'ready' && start.value === event.jobId;
     if (!useFlashStore.getState().jobs.jobs.has(event.jobId) && !ours && start.status !== 'loading') void fetchJob(event.jobId);
   });
-  const offLink = apiConnection().onLinkStatus((status) => {
-    // After a reconnect the events missed meanwhile are gone: the list is the truth.
-    if (status.state === 'open') void loadJobs();
-  });
+  // After a reconnect the events missed meanwhile are gone: the list is the truth.
+  const offLink = onEngineReady(() => void loadJobs());
   return () => {
     offProgress();
     offLink();

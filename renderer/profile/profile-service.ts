@@ -1,7 +1,8 @@
 /**
  * The only code that talks to the engine about the technician profile.
  */
-import { api, apiConnection } from '../services/api-client.js';
+import { api } from '../services/api-client.js';
+import { onEngineReady } from '../services/engine-ready.js';
 import { toUiError } from '../services/ui-error.js';
 import { profileActions } from './store.js';
 
@@ -14,9 +15,7 @@ async function load(): Promise<void> {
 }
 
 export function startProfileSync(): () => void {
-  return apiConnection().onLinkStatus((status) => {
-    if (status.state === 'open') void load();
-  });
+  return onEngineReady(() => void load());
 }
 
 export async function createProfile(name: string, organisation: string): Promise<void> {

@@ -16,3 +16,31 @@ export function retryText(retryAfterMs: number | null): string | null {
   if (retryAfterMs === null || retryAfterMs <= 0) return null;
   return `Too many wrong tries: the next one is accepted in ${Math.ceil(retryAfterMs / 1000)} s.`;
 }
+
+/** Why the change form cannot be sent yet, or null. The new passphrase follows the set-up rules. */
+export function changeProblem(current: string, next: string, confirm: string, minLength: number): string | null {
+  if (current === '') return 'Type your current passphrase: the one you unlock Fieldline with.';
+  const found = setUpProblem(next, confirm, minLength);
+  if (found !== null) return found;
+  if (next === current) return 'The new passphrase is the same as the current one: choose a different one.';
+  return null;
+}
+
+/** The heading over an engine refusal of a change, by its reason code. */
+export function changeErrorTitle(code: string): string {
+  switch (code) {
+    case 'wrong_passphrase':
+      return 'Wrong current passphrase';
+    case 'too_many_attempts':
+      return 'Too many wrong tries';
+    case 'weak_passphrase':
+      return 'The new passphrase is too short';
+    default:
+      return 'Your passphrase was not changed';
+  }
+}
+
+/** The wait left at `now`, from a status that said `retryAfterMs` at `answeredAt`. */
+export function retryTextAt(retryAfterMs: number | null, answeredAt: number, now: number): string | null {
+  return retryAfterMs === null ? null : retryText(answeredAt + retryAfterMs - now);
+}

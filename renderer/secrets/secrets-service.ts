@@ -1,11 +1,11 @@
 /**
- * The only code that talks to the engine about the keys: status on every (re)connect, unlock and
- * first set-up. Once the keys open, the profile is loaded again (it was refused while locked).
+ * The only code that talks to the engine about the keys: status on every (re)connect, unlock,
+ * first set-up and changing the passphrase. Once the keys open, every service loads again (they were refused while locked).
  */
 import type { KeyStatus } from '../../core/api/schemas.js';
 import { api, apiConnection } from '../services/api-client.js';
 import { toUiError } from '../services/ui-error.js';
-import { retryProfileLoad } from '../profile/profile-service.js';
+import { announceEngineReady } from '../services/engine-ready.js';
 import { secretsActions, useSecretsStore } from './store.js';
 
 async function load(): Promise<void> {
@@ -36,7 +36,7 @@ async function open(run: () => Promise<KeyStatus>): Promise<void> {
   try {
     const status = await run();
     secretsActions.opened(status);
-    if (!status.locked) retryProfileLoad();
+    if (!status.locked) announceEngineReady();
   } catch (err) {
     secretsActions.failed(toUiError(err));
     // The wait after wrong tries is part of the status: show it.
@@ -50,6 +50,23 @@ export function unlock(passphrase: string): Promise<void> {
 
 export function setUpPassphrase(next: string): Promise<void> {
   return open(() => api().secrets.setPassphrase({ next }));
+}
+
+/**
+ * Reseals the keys with `next` once the engine has checked `current`. Resolves true when it did;
+ * the passphrases are only passed through, never stored.
+ */
+export async function changePassphrase(current: string, next: string): Promise<boolean> {
+  secretsActions.changing();
+  try {
+    secretsActions.changed(await api().secrets.setPassphrase({ current, next }));
+    return true;
+  } catch (err) {
+    secretsActions.changeFailed(toUiError(err));
+    // A wrong current passphrase counts as a wrong try: show the wait that follows.
+    void load();
+    return false;
+  }
 }
 
 export function isLocked(): boolean {

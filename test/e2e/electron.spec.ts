@@ -9,13 +9,14 @@
  * UDP probe port, and the app keeps its data in a temporary directory, so the run touches no
  * network but loopback and no state but its own.
  */
-import { test, expect, _electron, type ElectronApplication } from '@playwright/test';
+import { test, expect, _electron, type ElectronApplication, type Page } from '@playwright/test';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../../agent/agent.js';
 import { findElectronBinary, type ElectronPresence } from '../../cli/electron-binary.js';
+import { methods } from '../../core/api/contract.js';
 import { AppPage } from './pages/app-page.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -72,33 +73,83 @@ test.describe('Electron shell', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('opens a sandboxed, context-isolated window that lists the gateway on loopback', async ({}, testInfo) => {
-    if (!app || !agent) throw new Error('the app or the gateway did not start');
+  const PASSPHRASE = 'electron e2e passphrase';
+
+  /**
+   * Where the keyring is basic_text (a CI box) the keys are sealed with a passphrase: choose one
+   * the first time, give it after a restart of the engine.
+   */
+  async function passKeyGate(page: Page): Promise<void> {
+    const setup = page.getByTestId('passphrase-setup');
+    const unlock = page.getByTestId('unlock-screen');
+    await expect(setup.or(unlock).or(page.getByTestId('first-run')).or(page.getByTestId('devices-view'))).toBeVisible();
+    if (await setup.isVisible()) {
+      await page.getByTestId('setup-passphrase').fill(PASSPHRASE);
+      await page.getByTestId('setup-confirm').fill(PASSPHRASE);
+      await page.getByTestId('setup-submit').click();
+    } else if (await unlock.isVisible()) {
+      await page.getByTestId('passphrase-input').fill(PASSPHRASE);
+      await page.getByTestId('unlock-submit').click();
+    }
+  }
+
+  test('starts with the expected webPreferences; the page has only the contract', async () => {
+    if (!app) throw new Error('the app did not start');
     const page = await app.firstWindow();
     expect(page.url()).toBe('app://fieldline/index.html');
+
+    // The main process's own view of the window: what the renderer was created with.
+    // getLastWebPreferences is in Electron's runtime but not in its typings.
+    type WithPrefs = { getLastWebPreferences?: () => Record<string, unknown> | null };
+    const prefs = await app.evaluate(({ BrowserWindow }) => {
+      const contents = BrowserWindow.getAllWindows()[0]?.webContents as unknown as WithPrefs | undefined;
+      const p = contents?.getLastWebPreferences?.() ?? null;
+      return p
+        ? {
+            contextIsolation: p.contextIsolation,
+            sandbox: p.sandbox,
+            nodeIntegration: p.nodeIntegration,
+            nodeIntegrationInSubFrames: p.nodeIntegrationInSubFrames,
+            webSecurity: p.webSecurity,
+            allowRunningInsecureContent: p.allowRunningInsecureContent,
+            webviewTag: p.webviewTag,
+          }
+        : null;
+    });
+    expect(prefs).toEqual({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    });
 
     // Context isolation and sandbox: no Node in the page, only the contract's API.
     // The spec compiles without the DOM library: `globalThis` is the page's window here.
     const surface = await page.evaluate(() => {
       const w = globalThis as unknown as Record<string, unknown>;
-      const api = w.fieldline as Record<string, unknown> | undefined;
-      return {
-        require: typeof w.require,
-        process: typeof w.process,
-        module: typeof w.module,
-        fieldline: typeof api,
-        keys: api ? Object.keys(api).sort() : [],
-        devicesList: typeof (api?.devices as Record<string, unknown> | undefined)?.list,
-      };
+      const api = w.fieldline as Record<string, Record<string, unknown>> | undefined;
+      const methods: string[] = [];
+      for (const [ns, group] of Object.entries(api ?? {})) {
+        if (typeof group === 'function') methods.push(ns);
+        else for (const name of Object.keys(group)) methods.push(`${ns}.${name}`);
+      }
+      return { require: typeof w.require, process: typeof w.process, module: typeof w.module, methods: methods.sort() };
     });
     expect(surface).toEqual({
       require: 'undefined',
       process: 'undefined',
       module: 'undefined',
-      fieldline: 'object',
-      keys: ['app', 'devices', 'discovery', 'on', 'profile'],
-      devicesList: 'function',
+      methods: [...Object.keys(methods), 'on'].sort(),
     });
+  });
+
+  test('lists the gateway on loopback and keeps the page on the app', async ({}, testInfo) => {
+    if (!app || !agent) throw new Error('the app or the gateway did not start');
+    const page = await app.firstWindow();
+    await passKeyGate(page);
 
     // The API reaches the engine in its utility process and comes back.
     const info = await page.evaluate(() =>
@@ -125,5 +176,23 @@ test.describe('Electron shell', () => {
     await page.screenshot({ path: testInfo.outputPath('electron-devices.png') });
     // By now a navigation that slipped past the guard would have replaced the page.
     expect(page.url()).toBe('app://fieldline/index.html');
+  });
+
+  test('a crashed engine is reported in the page and restarts', async () => {
+    if (!app || !agent) throw new Error('the app or the gateway did not start');
+    const page = await app.firstWindow();
+    const killed = await app.evaluate(({ app: electronApp }) => {
+      const engine = electronApp.getAppMetrics().find((m) => m.type === 'Utility' && (m.serviceName ?? m.name) === 'Fieldline engine');
+      if (!engine) return false;
+      process.kill(engine.pid, 'SIGKILL');
+      return true;
+    });
+    expect(killed, 'the engine runs in a utility process named "Fieldline engine"').toBe(true);
+    await expect(page.getByTestId('engine-banner')).toBeVisible();
+    await expect(page.getByTestId('engine-banner-title')).toContainText('engine stopped');
+    // Back: the banner clears and the API answers from the new engine process.
+    await expect(page.getByTestId('engine-banner')).toBeHidden({ timeout: 60_000 });
+    await passKeyGate(page);
+    await expect(new AppPage(page).devices.row(agent.id)).toBeVisible();
   });
 });

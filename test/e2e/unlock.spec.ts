@@ -2,7 +2,9 @@
  * Passphrase mode in the real UI (Chromium through `fieldline serve --passphrase`): first set-up
  * explains why a passphrase is asked and checks it, the app then works; after a restart the same
  * folder opens on the unlock screen, a wrong passphrase is said to be wrong, and the right one
- * brings back the same profile. The keys on disk stay sealed throughout.
+ * brings back the same profile. Settings › Keys then changes the passphrase: after another
+ * restart the old one is refused and the new one opens the keys. The keys on disk stay sealed
+ * throughout.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -14,6 +16,7 @@ import { createInterface } from 'node:readline';
 const REPO = resolve(import.meta.dirname, '..', '..');
 const RUNNING_LINE = /^Fieldline is running at (\S+)\s*$/;
 const PASSPHRASE = 'copper kettle under stairs';
+const NEW_PASSPHRASE = 'brass lantern over the door';
 
 interface Server {
   readonly url: string;
@@ -87,7 +90,7 @@ async function fillPassphrase(page: Page, testId: string, value: string): Promis
 }
 
 test('first set-up seals the keys; after a restart the unlock screen opens them again', async ({ page }, testInfo) => {
-  test.setTimeout(240_000);
+  test.setTimeout(360_000);
   server = await serve(dataDir, ['--passphrase']);
 
   await test.step('a fresh folder asks to choose a passphrase and says why', async () => {
@@ -145,5 +148,66 @@ test('first set-up seals the keys; after a restart the unlock screen opens them 
     await page.getByTestId('unlock-submit').click();
     await expect(page.getByTestId('unlock-screen')).toHaveCount(0);
     await expect(page.getByTestId('profile-menu')).toContainText('Ana Técnica', { timeout: 30_000 });
+  });
+
+  await test.step('Settings › Keys says how the keys are protected and why', async () => {
+    await page.getByTestId('profile-menu').locator('summary').click();
+    const keys = page.getByTestId('keys-settings');
+    await expect(keys).toBeVisible();
+    await expect(keys.getByTestId('keys-mode')).toHaveAttribute('data-mode', 'passphrase');
+    await expect(keys.getByTestId('keys-mode')).toHaveText('Sealed with your passphrase');
+    await expect(keys.getByTestId('keys-settings-reason')).toContainText('sealed with a passphrase');
+    await expect(keys.getByTestId('change-passphrase-form')).toBeVisible();
+  });
+
+  await test.step('the change form explains a short or mistyped new passphrase and a wrong current one', async () => {
+    await fillPassphrase(page, 'change-current', PASSPHRASE);
+    await fillPassphrase(page, 'change-next', 'short');
+    await fillPassphrase(page, 'change-confirm', 'short');
+    await page.getByTestId('change-submit').click();
+    await expect(page.getByTestId('change-problem')).toContainText('at least 10 characters');
+    await fillPassphrase(page, 'change-next', NEW_PASSPHRASE);
+    await fillPassphrase(page, 'change-confirm', `${NEW_PASSPHRASE}!`);
+    await page.getByTestId('change-submit').click();
+    await expect(page.getByTestId('change-problem')).toContainText('The two passphrases differ');
+
+    await fillPassphrase(page, 'change-current', 'copper kettle under stair');
+    await fillPassphrase(page, 'change-confirm', NEW_PASSPHRASE);
+    await page.getByTestId('change-submit').click();
+    await expect(page.getByTestId('change-error')).toContainText('Wrong current passphrase');
+    await expect(page.getByTestId('change-error-code')).toHaveText('wrong_passphrase');
+    await expect(page.getByTestId('change-current'), 'what was typed is not kept').toHaveValue('');
+    await expect(page.getByTestId('change-current')).toBeFocused();
+  });
+
+  await test.step('the right current passphrase reseals the keys with the new one', async () => {
+    await fillPassphrase(page, 'change-current', PASSPHRASE);
+    await page.getByTestId('change-submit').click();
+    await expect(page.getByTestId('change-done')).toContainText('Passphrase changed', { timeout: 30_000 });
+    await expect(page.getByTestId('change-error')).toHaveCount(0);
+    for (const id of ['change-current', 'change-next', 'change-confirm']) await expect(page.getByTestId(id), id).toHaveValue('');
+    const path = testInfo.outputPath('keys-passphrase-changed.png');
+    await page.screenshot({ path });
+    await testInfo.attach('keys-passphrase-changed', { path, contentType: 'image/png' });
+    for (const name of readdirSync(dataDir))
+      expect(readFileSync(join(dataDir, name)).toString('latin1'), name).not.toMatch(/PRIVATE KEY|copper kettle|brass lantern/);
+  });
+
+  await server.stop();
+  server = await serve(dataDir, []);
+
+  await test.step('after a restart the old passphrase is refused and the new one opens the same profile', async () => {
+    await page.goto(server!.url);
+    await expect(page.getByTestId('unlock-screen')).toBeVisible();
+    await page.getByTestId('passphrase-input').fill(PASSPHRASE);
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('unlock-error-code')).toHaveText('wrong_passphrase');
+    await page.getByTestId('passphrase-input').fill(NEW_PASSPHRASE);
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('unlock-screen')).toHaveCount(0);
+    await expect(page.getByTestId('profile-menu')).toContainText('Ana Técnica', { timeout: 30_000 });
+    // Lists asked for while the keys were locked are asked again once they open.
+    await expect(page.getByTestId('devices-view')).toBeVisible();
+    await expect(page.getByTestId('devices-load-error')).toHaveCount(0);
   });
 });
