@@ -5,14 +5,20 @@
  * guest finds the device with the `usb` package, links it to /dev/ttyACM0 through serialport's
  * list, and completes `hello` over it. A second agent serves FGP on the gadget's FunctionFS
  * vendor interface (`fieldline agent --functionfs`), and the guest completes `hello` there over
- * the USB bulk transport. See test/helpers/usb-lab/.
+ * the USB bulk transport. Then `fieldline usb record` (from dist/) records the guest's bus; the
+ * recording comes back through the lab's writable share, and FIELDLINE_USB_LAB_RECORD=<file>
+ * writes it out (that is how test/fixtures/usb/lab-recorded-gadgets.json is made). See
+ * test/helpers/usb-lab/.
  *
  * Runs by default; FIELDLINE_USB_LAB=0 opts out. Skips with the reason when QEMU or the Debian
  * kernel package cannot be had, or when dist/ is not built (the guest runs compiled JavaScript).
  */
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LAB_PRODUCT, LAB_PRODUCT_ID, LAB_SERIAL, LAB_VENDOR_ID } from '../helpers/usb-lab/init-script.js';
+import { renameSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseUsbRecording, type UsbRecording } from '../../core/discovery/usb/replay-adapter.js';
+import { LAB_BULK_SERIAL, LAB_PRODUCT, LAB_PRODUCT_ID, LAB_SERIAL, LAB_VENDOR_ID } from '../helpers/usb-lab/init-script.js';
 import { prepareLab } from '../helpers/usb-lab/prepare.js';
 import type { LabResult } from '../helpers/usb-lab/result.js';
 import { distState, runLab } from '../helpers/usb-lab/run.js';
@@ -30,8 +36,13 @@ const image = optedOut
     : await prepareLab(log).catch((err: Error) => ({ reason: `preparing the guest failed: ${err.message}` }));
 const skip = 'reason' in image ? `virtual USB lab not run: ${image.reason}` : false;
 
+/** How the committed fixture is regenerated; kept in its `description`. */
+const REGENERATE =
+  "Recorded by the virtual USB lab (test/integration/usb-lab.test.ts): QEMU boots Debian's kernel, two dummy_hcd buses carry two configfs gadgets (CDC-ACM; FunctionFS FGP vendor bulk interface), and after the lab check `fieldline usb record` runs in the guest from dist/. Sysfs paths are the guest's. Regenerate with: npm run build && FIELDLINE_USB_LAB_RECORD=test/fixtures/usb/lab-recorded-gadgets.json node --import tsx --test test/integration/usb-lab.test.ts (or FIELDLINE_USB_LAB_RECORD=<that path> npm run test:integration).";
+
 describe('virtual USB lab: a real enumerated gadget is found, linked and spoken to', { skip, timeout: 600_000 }, () => {
   let result: LabResult;
+  let recording: string | null = null;
 
   before(async () => {
     if ('reason' in image) return;
@@ -39,6 +50,7 @@ describe('virtual USB lab: a real enumerated gadget is found, linked and spoken 
     log(`guest run: ${run.wallMs} ms wall, qemu exit ${run.exitCode}`);
     if (!run.result) assert.fail(`the guest printed no result line; console tail:\n${run.console.split('\n').slice(-40).join('\n')}`);
     result = run.result;
+    recording = run.recording;
     if (result.errors.length) log(`guest errors: ${result.errors.join('; ')}`);
   });
 
@@ -86,5 +98,45 @@ describe('virtual USB lab: a real enumerated gadget is found, linked and spoken 
     assert.equal(t.bytes, 1024 * 1024);
     assert.ok((t.stats.bytesOut ?? 0) > t.bytes, 'the chunks went out in bulk transfers');
     log(`bulk under emulation: ${t.bytes} bytes in ${t.ms} ms; ${JSON.stringify(t.stats)}`);
+  });
+
+  test('`fieldline usb record` in the guest recorded both gadgets, the ACM tty and its sysfs link', async () => {
+    assert.ok(recording, 'the guest wrote no recording to the share (see the "record FAILED" console lines)');
+    const parsed: UsbRecording = parseUsbRecording(recording, 'the lab recording');
+    assert.match(parsed.source, /^fieldline usb record on linux at \d{4}-\d\d-\d\dT/);
+    assert.match(parsed.source, /QEMU emulator version [\d.]+/);
+    assert.match(parsed.source, /guest kernel Linux \d+\.\d+\.\d+/);
+    const acm = parsed.devices.find((d) => d.serial === LAB_SERIAL);
+    const bulk = parsed.devices.find((d) => d.serial === LAB_BULK_SERIAL);
+    assert.ok(
+      acm && bulk,
+      `both gadgets recorded; got ${parsed.devices.map((d) => `${d.busPath} ${d.vendorId}:${d.productId} ${d.serial ?? ''}`).join(', ')}`,
+    );
+    assert.equal(acm.vendorId, LAB_VENDOR_ID);
+    assert.equal(bulk.productId, LAB_PRODUCT_ID);
+    assert.deepEqual(acm.interfaces.map((i) => i.class).sort(), [10, 2]);
+    assert.ok(
+      bulk.interfaces.some((i) => i.class === 0xff && i.endpoints.filter((e) => e.type === 'bulk').length === 2),
+      'the FGP vendor bulk interface',
+    );
+    assert.ok(
+      parsed.serialPorts?.some((p) => p.path === '/dev/ttyACM0'),
+      'the serial listing has /dev/ttyACM0',
+    );
+    assert.match(parsed.sysfs?.links['/sys/class/tty/ttyACM0/device'] ?? '', new RegExp(`/${acm.busPath}:1\\.\\d+$`));
+
+    const out = process.env.FIELDLINE_USB_LAB_RECORD;
+    if (out) {
+      // The recorder's output as written, plus how to make it again (`description` is part of the format).
+      const file = resolve(out);
+      const { source, ...rest } = JSON.parse(recording) as Record<string, unknown>;
+      const json = JSON.stringify({ source, description: REGENERATE, ...rest }, null, 2);
+      // In the repository's own format, so a regenerated fixture passes format:check as it is.
+      const prettier = await import('prettier');
+      const text = await prettier.format(json, { ...(await prettier.resolveConfig(file)), filepath: file });
+      writeFileSync(`${file}.tmp`, text);
+      renameSync(`${file}.tmp`, file);
+      log(`recording written to ${file}`);
+    }
   });
 });

@@ -1,19 +1,21 @@
 /**
  * Virtual USB lab, part 2: boots the guest under QEMU (software emulation) with the host's root
  * shared read-only, runs the reference agent on the gadget's /dev/ttyGS0 and guest-check.ts on
- * the host side, and returns the result line from the console.
+ * the host side, then `fieldline usb record` into the writable share, and returns the result line
+ * from the console and the recording (a real bus, recorded: the lab-recorded-gadgets fixture).
  *
  * The guest runs compiled JavaScript only: the agent from dist/ (`npm run build`), the check
  * transpiled here on the host with its core/ and agent/ imports pointed at dist/. No tsx in the guest: its
  * WebAssembly lexer once crashed under emulation, and transpiling there took most of a run.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { loadDemoTechnician } from '../../../agent/demo-technician.js';
+import { LAB_BULK_SERIAL, LAB_PRODUCT_ID, LAB_SERIAL, LAB_VENDOR_ID } from './init-script.js';
 import { cacheDir, type LabImage } from './prepare.js';
 import { RESULT_PREFIX, type LabResult } from './result.js';
 
@@ -86,14 +88,39 @@ export interface LabRun {
   readonly console: string;
   readonly exitCode: number | null;
   readonly wallMs: number;
+  /** What `fieldline usb record` wrote in the guest after the check (the file's text), or null. */
+  readonly recording: string | null;
+}
+
+/** The file the guest's recorder writes, in the writable share (its TMPDIR). */
+export const RECORDING_FILE = 'recording.json';
+
+/** `qemu-system-x86_64 --version`'s first line, for the recording's source. */
+function qemuVersion(): string {
+  const out = spawnSync('qemu-system-x86_64', ['--version'], { encoding: 'utf8' });
+  return (out.stdout ?? '').split('\n')[0]?.trim() || 'QEMU (version unknown)';
+}
+
+/** Where the recording came from, exactly; the guest fills in its kernel (shell substitutions). */
+function recordNote(qemu: string): string {
+  // Goes inside a double-quoted shell word: no quotes, backslashes or substitutions from the host.
+  const safe = qemu.replace(/[\\"$`]/g, '');
+  return (
+    `the Fieldline virtual USB lab (test/helpers/usb-lab): ${safe}, software emulation (TCG), ` +
+    `guest kernel Linux $(uname -r) $(uname -v); the USB host side of two dummy_hcd buses in that kernel, ` +
+    `each with one configfs gadget: 'fieldline' (${LAB_VENDOR_ID}:${LAB_PRODUCT_ID}, CDC-ACM function acm.fgp, serial ${LAB_SERIAL}) ` +
+    `and 'fieldline-bulk' (${LAB_VENDOR_ID}:${LAB_PRODUCT_ID}, FunctionFS function ffs.fgp with the FGP vendor bulk interface ` +
+    `whose descriptors fieldline agent --functionfs wrote, serial ${LAB_BULK_SERIAL}); read through the usb package, ` +
+    `serialport and sysfs in the guest, after the lab check spoke FGP over both`
+  );
 }
 
 /**
  * The script the guest runs in the host's root (chroot): udev, two agents (one on the ACM
  * gadget's /dev/ttyGS0, one on the FunctionFS interface, whose descriptors let the bulk gadget
- * bind), then the check.
+ * bind), then the check, then the recorder (the check waited for both gadgets, so both are there).
  */
-function guestScript(check: string): string {
+function guestScript(check: string, note: string): string {
   const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
   const agent = 'node dist/cli/main.js agent --host 127.0.0.1 --port 0 --no-mdns --no-udp --json';
   // The FunctionFS agent trusts the demo technician, so the check can authenticate and upload.
@@ -114,6 +141,10 @@ udevadm trigger --action=add >/dev/null 2>&1; udevadm settle --timeout=30
 echo "fieldline-lab: udev settled at $(t)s"
 node "$TMPDIR/${check}" "$TMPDIR/agent.json" "$TMPDIR/agent-usb.json"
 echo "fieldline-lab: check done at $(t)s"
+# Record what the bus shows now (both gadgets bound, agents still serving) into the share.
+if node dist/cli/main.js usb record "$TMPDIR/${RECORDING_FILE}" --note "${note}" >"$TMPDIR/record.log" 2>&1
+then echo "fieldline-lab: recorded at $(t)s"
+else sed "s/^/fieldline-lab: record FAILED: /" "$TMPDIR/record.log" | tail -n 20; fi
 for a in agent agent-usb; do [ -s "$TMPDIR/$a.log" ] && sed "s/^/fieldline-lab: $a: /" "$TMPDIR/$a.log" | tail -n 20; done
 `;
 }
@@ -126,7 +157,7 @@ export async function runLab(image: LabImage, options: { timeoutMs?: number; log
   await mkdir(guestTmp, { recursive: true });
   const check = path.relative(guestTmp, await writeGuestCheck(path.join(guestTmp, 'check')));
   const script = path.join(dir, 'guest.sh');
-  await writeFile(script, guestScript(check));
+  await writeFile(script, guestScript(check, recordNote(qemuVersion())));
   const started = Date.now();
   try {
     const qemu = spawn(
@@ -152,7 +183,9 @@ export async function runLab(image: LabImage, options: { timeoutMs?: number; log
     clearTimeout(timer);
     const line = output.split(/\r?\n/).find((l) => l.startsWith(RESULT_PREFIX));
     const result = line ? (JSON.parse(line.slice(RESULT_PREFIX.length)) as LabResult) : null;
-    return { result, console: output, exitCode, wallMs: Date.now() - started };
+    const recorded = path.join(guestTmp, RECORDING_FILE);
+    const recording = existsSync(recorded) ? readFileSync(recorded, 'utf8') : null;
+    return { result, console: output, exitCode, wallMs: Date.now() - started, recording };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
