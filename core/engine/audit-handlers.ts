@@ -30,7 +30,7 @@ export interface AuditEngineDeps {
   readonly sync: AuditSyncPort;
   readonly site: { get(): string | null; set(site: string | null): void };
   /** An authenticated session with the gateway, for the witness. */
-  readonly withGateway: <T>(deviceId: string, use: (peer: FgpPeer) => Promise<T>) => Promise<T>;
+  readonly withGateway: <T>(deviceId: string, use: (session: { readonly peer: FgpPeer }) => Promise<T>) => Promise<T>;
   readonly now: () => number;
 }
 
@@ -84,7 +84,7 @@ export function auditHandlers(deps: AuditEngineDeps): Pick<Handlers, AuditMethod
       }
     },
     'audit.witness': async ({ deviceId }) => {
-      const answer = await deps.withGateway(deviceId, (peer) => exchangeWitness(peer, log.logId));
+      const answer = await deps.withGateway(deviceId, ({ peer }) => exchangeWitness(peer, log.logId));
       const verdict = judgeWitness(log, answer.stored);
       const stored = answer.stored ? { seq: answer.stored.seq, head: answer.stored.head, time: answer.stored.time } : null;
       return { deviceId, stored, ...verdict };

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { ApiError } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
-import type { BenchProgress, BenchModelRef, Device, DeviceDescriptor, DevicePath, OutputComparisonShape } from '../api/schemas.js';
+import type { BenchProgress, BenchModelRef, Device, DeviceDescriptor, OutputComparisonShape } from '../api/schemas.js';
 import { baselineFor, judge } from '../bench/baseline.js';
 import { readModelPayloads } from '../bench/bundle-payloads.js';
 import { bundleModelSha256, diagnose, type OutputComparison } from '../bench/diagnose.js';
@@ -27,11 +27,8 @@ import { computeStats } from '../bench/stats.js';
 import { packageVersion } from '../package-info.js';
 import type { FgpPeer } from '../protocol/peer.js';
 import { parseManifest, type Manifest } from '../bundle/manifest.js';
-import { authenticate } from '../protocol/client-session.js';
-import type { Ed25519Identity } from '../protocol/identity.js';
-import type { PinStore } from '../store/pin-store.js';
 import { libraryDir, type BundleLibrary } from './bundle-library.js';
-import { rankPaths, type DeviceSession, type OpenOptions } from './device-session.js';
+import type { DeviceSession } from './device-session.js';
 
 type BenchMethods = 'bench.run' | 'bench.cancel' | 'bench.list' | 'bench.get' | 'bench.export' | 'diagnose.run' | 'diagnose.list';
 
@@ -39,11 +36,9 @@ export interface BenchEngineDeps {
   readonly dataDir: string;
   readonly library: BundleLibrary;
   readonly results: BenchResultsStore;
-  readonly pins: PinStore;
   readonly requireDevice: (id: string) => Device;
-  readonly openSession: (path: DevicePath, options: OpenOptions) => Promise<DeviceSession>;
-  readonly onDescriptor: (deviceId: string, descriptor: DeviceDescriptor) => void;
-  readonly technician: () => Ed25519Identity | null;
+  /** An authenticated session over the gateway's best path (the engine's, shared with every method). */
+  readonly withGateway: <T>(deviceId: string, use: (session: DeviceSession) => Promise<T>) => Promise<T>;
   readonly onProgress: (progress: BenchProgress) => void;
 }
 
@@ -65,39 +60,6 @@ const appVersion = packageVersion();
 /** The agent's defaults (BENCH-DESIGN.md), recorded with the run so runs compare like for like. */
 const DEFAULT_WARMUP = 10;
 const DEFAULT_ITERATIONS = 100;
-
-/** Opens a verified session over the gateway's best path and authenticates the technician, then runs `use`. */
-async function withAuthenticated<T>(deps: BenchEngineDeps, deviceId: string, use: (session: DeviceSession) => Promise<T>): Promise<T> {
-  const device = deps.requireDevice(deviceId);
-  const identity = deps.technician();
-  if (!identity)
-    throw new ApiError(
-      'no_profile',
-      'there is no technician profile on this laptop yet',
-      'Create your technician profile first (name and organisation).',
-    );
-  let lastError: unknown = new ApiError('no_path', `${device.name} has no known path`, 'Run discovery again.');
-  for (const path of rankPaths(device.paths)) {
-    let session: DeviceSession;
-    try {
-      session = await deps.openSession(path, { expectId: deviceId, pins: deps.pins });
-    } catch (err) {
-      // A pin or identity failure is a security verdict: never fall through to another path.
-      const code = (err as { code?: string }).code;
-      if (code === 'pin_mismatch' || code === 'identity_mismatch') throw err;
-      lastError = err;
-      continue;
-    }
-    try {
-      await authenticate(session.peer, deviceId, identity);
-      deps.onDescriptor(deviceId, session.descriptor);
-      return await use(session);
-    } finally {
-      await session.close();
-    }
-  }
-  throw lastError;
-}
 
 function describeRef(ref: BenchModelRef): string {
   return 'sha256' in ref ? `with SHA-256 ${ref.sha256.slice(0, 12)}…` : `${ref.name} ${ref.version}`;
@@ -200,7 +162,7 @@ export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethod
         ...(executionProvider === undefined ? {} : { executionProvider }),
         ...(profile ? { profile: true } : {}),
       };
-      const measured = await withAuthenticated(deps, deviceId, async ({ peer, descriptor }) => {
+      const measured = await deps.withGateway(deviceId, async ({ peer, descriptor }) => {
         const installed = installedModel(descriptor, model);
         const entry: RunningBench = { deviceId, peer, runId: null, cancelRequested: false, cancelSent: false };
         running.set(deviceId, entry);
@@ -296,7 +258,7 @@ export function benchHandlers(deps: BenchEngineDeps): Pick<Handlers, BenchMethod
       deps.requireDevice(deviceId);
       const bundle = await referenceBundle(deps, bundleId);
       const { manifest } = bundle;
-      const { descriptor, diagnosis } = await withAuthenticated(deps, deviceId, async ({ peer, descriptor }) => {
+      const { descriptor, diagnosis } = await deps.withGateway(deviceId, async ({ peer, descriptor }) => {
         const installed = descriptor.models.find((m) => m.name === manifest.name && m.version === manifest.version);
         const result = await diagnose({
           manifest,

@@ -33,7 +33,6 @@ import { openEngineAudit } from './engine-audit.js';
 import { flashStepHook } from './audit-flash-steps.js';
 import { exchangeWitness } from './audit-witness.js';
 import { secretsHandlers } from './secrets-handlers.js';
-import type { FgpPeer } from '../protocol/peer.js';
 import type { Ed25519Identity } from '../protocol/identity.js';
 
 export type { Engine, EngineOptions } from './engine-types.js';
@@ -197,19 +196,19 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   }
 
   /** An authenticated session with a gateway, over its best path. */
-  async function withGateway<T>(deviceId: string, use: (peer: FgpPeer) => Promise<T>): Promise<T> {
+  async function withGateway<T>(deviceId: string, use: (session: DeviceSession) => Promise<T>): Promise<T> {
     const device = requireDevice(deviceId);
     const identity = technicianIdentity();
     return withSession(device, async (session) => {
       await authenticate(session.peer, device.id, identity);
-      return use(session.peer);
+      return use(session);
     });
   }
 
   /** Leaves the log's latest checkpoint on a gateway that was acted on; best effort, recorded. */
   function leaveWitness(deviceId: string): void {
     const checkpoint = auditLog.checkpoint();
-    withGateway(deviceId, (peer) => exchangeWitness(peer, auditLog.logId, checkpoint))
+    withGateway(deviceId, ({ peer }) => exchangeWitness(peer, auditLog.logId, checkpoint))
       .then((answer) => {
         auditLog.recordWitness(deviceId, checkpoint);
         if (answer.conflict)
@@ -274,11 +273,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
         dataDir: options.dataDir,
         library,
         results: new BenchResultsStore(db, now),
-        pins,
         requireDevice,
-        openSession,
-        onDescriptor: (id, descriptor) => registry.setDescriptor(id, descriptor),
-        technician: () => profiles.identity(),
+        withGateway,
         onProgress: (progress) => emit('bench.progress', progress),
       }),
       'app.info': async () => ({ version: appVersion, host: options.host, dataDir: options.dataDir }),
