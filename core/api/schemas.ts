@@ -150,6 +150,8 @@ export const interfaceReport = z.object({
   mdnsAnswers: z.number().int(),
   udpAnswers: z.number().int(),
   error: z.string().optional(),
+  /** Why discovery uses it although it was not chosen, e.g. "USB network interface of <family> at <bus path>". */
+  reason: z.string().optional(),
 });
 export const serialPortReport = z.object({
   path: z.string(),

@@ -63,11 +63,15 @@ export class ExportFileError extends Error {
 }
 
 /**
- * Writes entries first..last (default: the whole log) with the checkpoint for `last`. The chain
- * is checked as it is written: a broken log is refused (naming the first bad seq), because no
- * receiver would accept it.
+ * Produces the export of entries first..last (default: the whole log) with the checkpoint for
+ * `last`, in chunks handed to `write` in order. The chain is checked as it goes: a broken log is
+ * refused (naming the first bad seq), because no receiver would accept it.
  */
-export async function writeExport(log: AuditLog, file: string, range: { first?: number; last?: number } = {}): Promise<ExportRange> {
+async function produceExport(
+  log: AuditLog,
+  range: { first?: number; last?: number },
+  write: (bytes: Buffer) => Promise<void>,
+): Promise<ExportRange> {
   const head = log.head();
   const first = range.first ?? 1;
   const last = range.last ?? head.seq;
@@ -84,50 +88,67 @@ export async function writeExport(log: AuditLog, file: string, range: { first?: 
     count: last - first + 1,
     exportedAt: Date.now(),
   };
+  const digest = createHash('sha256');
+  const checker = new ChainChecker({ expectFirst: { seq: first }, log: log.logId, checkpoints: [{ source: 'the export', checkpoint }] });
+  let buffer: string[] = [];
+  let size = 0;
+  const put = async (line: string, flush = false): Promise<void> => {
+    buffer.push(line, '\n');
+    size += line.length + 1;
+    if (size < 1 << 16 && !flush) return;
+    const bytes = Buffer.from(buffer.join(''), 'utf8');
+    digest.update(bytes);
+    await write(bytes);
+    buffer = [];
+    size = 0;
+  };
+  await put(canonicalJson(header));
+  let count = 0;
+  for (const text of log.rangeText(first, last)) {
+    checker.push(JSON.parse(text) as unknown);
+    if (checker.firstBad)
+      throw new Error(`the audit log is broken at #${checker.firstBad.seq} (${checker.firstBad.reason}); run \`fieldline audit verify\``);
+    await put(text);
+    count++;
+  }
+  const report = checker.finish();
+  if (count !== header.count || !report.ok)
+    throw new Error(
+      `the audit log is broken: ${report.firstBad ? `#${report.firstBad.seq}: ${report.firstBad.reason}` : `found ${count} of ${header.count} entries`}`,
+    );
+  await put(canonicalJson(checkpoint), true);
+  const sum = digest.digest();
+  const trailer = { type: EXPORT_SIGNATURE_TYPE, sha256: sum.toString('hex'), signature: toHex(log.signExportDigest(sum)) };
+  await write(Buffer.from(`${canonicalJson(trailer)}\n`, 'utf8'));
+  return { first, last, count: header.count };
+}
+
+/** Writes the export to `file`: all or nothing (a temporary file, synced, then renamed). */
+export async function writeExport(log: AuditLog, file: string, range: { first?: number; last?: number } = {}): Promise<ExportRange> {
   const tmp = `${file}.${process.pid}.tmp`;
   const handle = await open(tmp, 'w', 0o644);
   try {
-    const digest = createHash('sha256');
-    const checker = new ChainChecker({ expectFirst: { seq: first }, log: log.logId, checkpoints: [{ source: 'the export', checkpoint }] });
-    let buffer: string[] = [];
-    let size = 0;
-    const put = async (line: string, flush = false): Promise<void> => {
-      buffer.push(line, '\n');
-      size += line.length + 1;
-      if (size < 1 << 16 && !flush) return;
-      const bytes = Buffer.from(buffer.join(''), 'utf8');
-      digest.update(bytes);
+    const written = await produceExport(log, range, async (bytes) => {
       await handle.write(bytes);
-      buffer = [];
-      size = 0;
-    };
-    await put(canonicalJson(header));
-    let count = 0;
-    for (const text of log.rangeText(first, last)) {
-      checker.push(JSON.parse(text) as unknown);
-      if (checker.firstBad)
-        throw new Error(`the audit log is broken at #${checker.firstBad.seq} (${checker.firstBad.reason}); run \`fieldline audit verify\``);
-      await put(text);
-      count++;
-    }
-    const report = checker.finish();
-    if (count !== header.count || !report.ok)
-      throw new Error(
-        `the audit log is broken: ${report.firstBad ? `#${report.firstBad.seq}: ${report.firstBad.reason}` : `found ${count} of ${header.count} entries`}`,
-      );
-    await put(canonicalJson(checkpoint), true);
-    const sum = digest.digest();
-    const trailer = { type: EXPORT_SIGNATURE_TYPE, sha256: sum.toString('hex'), signature: toHex(log.signExportDigest(sum)) };
-    await handle.write(`${canonicalJson(trailer)}\n`);
+    });
     await handle.sync();
     await handle.close();
     await rename(tmp, file);
+    return written;
   } catch (err) {
     await handle.close().catch(() => undefined);
     await rm(tmp, { force: true });
     throw err;
   }
-  return { first, last, count: last - first + 1 };
+}
+
+/** The export as text, for a UI host that hands it to the browser to save. */
+export async function exportText(log: AuditLog, range: { first?: number; last?: number } = {}): Promise<ExportRange & { text: string }> {
+  const chunks: Buffer[] = [];
+  const written = await produceExport(log, range, async (bytes) => {
+    chunks.push(bytes);
+  });
+  return { ...written, text: Buffer.concat(chunks).toString('utf8') };
 }
 
 export interface ExportFile {

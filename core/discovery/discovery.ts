@@ -1,17 +1,21 @@
 /**
  * Discovery: finds gateways on every chosen interface (mDNS + UDP probe) and serial port at once,
  * feeds the device registry, and keeps the "why not found" report current.
+ *
+ * The USB network interface of a gateway plugged in by cable (RNDIS/ECM/NCM) gets a LAN lane
+ * whatever interfaces were chosen: the technician plugged it in to reach it, and narrowing
+ * discovery to the site network (or the defaults leaving out a "virtual" name) must not hide it.
  */
 import { EventEmitter } from 'node:events';
 import { SerialPort } from 'serialport';
 import type { DevicePath, DiscoveryReport, InterfaceReport, SerialPath, UsbPath } from '../api/schemas.js';
 import { UDP_PROBE_PORT } from '../protocol/announce.js';
 import { builtinCatalog, type DeviceCatalog } from './catalog.js';
-import { chooseInterfaces, classifyInterface, listInterfaces, type NetInterface } from './interfaces.js';
+import { chooseInterfaces, classifyInterface, listInterfaces, type InterfaceChoice, type NetInterface } from './interfaces.js';
 import { LanLane } from './lan-lane.js';
 import { DEFAULT_MANUAL_CHECK_CONCURRENCY, DEFAULT_MANUAL_CHECK_TIMEOUT_MS, ManualWatch } from './manual-watch.js';
 import { pathKey, type DeviceRegistry, type Sighting } from './registry.js';
-import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type SerialPortInfo } from './serial-probe.js';
+import { DEFAULT_SERIAL_PROBE_TIMEOUT_MS, type ProbeCandidate, type SerialPortInfo, type SerialProbeOutcome } from './serial-probe.js';
 import { SerialScanner } from './serial-scanner.js';
 import { UsbLane, type UsbLaneSources } from './usb/usb-lane.js';
 import { whyNotFound } from './why-not-found.js';
@@ -45,6 +49,8 @@ export interface DiscoveryOptions {
   readonly inUse?: ((path: DevicePath) => boolean) | undefined;
   /** The USB bus (native or a replayed recording); without it there is no USB lane. */
   readonly usb?: UsbLaneSources | undefined;
+  /** The serial probe of the scanner and of manual serial paths (tests block it); default the real one. */
+  readonly serialProbe?: ((candidate: ProbeCandidate, signal: AbortSignal) => Promise<SerialProbeOutcome>) | undefined;
 }
 
 export const DEFAULT_PROBE_INTERVAL_MS = 5000;
@@ -56,6 +62,11 @@ const SETTLE_MS = 1500;
 interface LaneSlot {
   readonly report: InterfaceReport;
   readonly lane: LanLane | null;
+}
+
+/** Why discovery uses an interface nobody chose: it is the network function of a USB gateway. */
+function usbReason(link: { readonly family: string; readonly busPath: string }): string {
+  return `USB network interface of ${link.family} at ${link.busPath}`;
 }
 
 export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
@@ -73,6 +84,8 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
   private settleTimer: NodeJS.Timeout | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private refreshing: Promise<void> | null = null;
+  /** The USB network interfaces the LAN lanes were last chosen with (name → reason). */
+  private usbInterfaces = new Map<string, string>();
   private roundIndex = 0;
   private lastEmitted = '';
   private emitScheduled = false;
@@ -99,6 +112,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       now: this.now,
       inUse: options.inUse,
       known: (path) => this.knownSighting(path),
+      probe: options.serialProbe,
     });
     for (const path of options.manualPaths ?? []) this.manual.watch(path);
     this.manual.on('found', (sighting, descriptor) => {
@@ -133,6 +147,7 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     this.settled = false;
     this.roundIndex = 0;
     this.found.clear();
+    this.usbInterfaces = new Map();
     this.registry.on('change', this.onRegistryChange);
 
     const lan = this.opts.mdns || this.opts.udp;
@@ -151,6 +166,8 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         now: this.now,
         // Ports on a USB device are the USB lane's: it probes them and merges them with the USB path.
         skip: (path) => this.manual.serialPortPaths().has(path) || (this.usbLane?.serialPortPaths().has(path) ?? false),
+        inUse: (path) => this.options.inUse?.(path) ?? false,
+        probe: this.options.serialProbe,
       });
       scanner.on('found', (sighting, descriptor) => {
         this.sight(sighting);
@@ -174,7 +191,10 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         this.found.add(id);
         this.scheduleReport();
       });
-      lane.on('changed', () => this.scheduleReport());
+      lane.on('changed', () => {
+        this.followUsbInterfaces();
+        this.scheduleReport();
+      });
       this.usbLane = lane;
       await lane.start();
       if (!this.running) {
@@ -182,6 +202,9 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         this.usbLane = null;
         return this.report();
       }
+      // A USB network interface linked while the lane started has its LAN lane in the first report.
+      await this.refreshing;
+      if (!this.running) return this.report();
     }
     this.round();
     this.settleTimer = setTimeout(() => {
@@ -194,9 +217,16 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     return report;
   }
 
-  /** Resolves once no USB-lane probe holds this port or USB interface open (a session may claim it). */
+  /**
+   * Resolves once no probe (USB lane, serial scanner, manual check) holds this port or USB
+   * interface open: a session takes its lease first, so none starts meanwhile, then waits here.
+   */
   async released(path: SerialPath | UsbPath): Promise<void> {
-    await this.usbLane?.released(path);
+    await Promise.all([
+      this.usbLane?.released(path),
+      path.transport === 'serial' ? this.scanner?.released(path.path) : undefined,
+      this.manual.released(path),
+    ]);
   }
 
   async stop(): Promise<DiscoveryReport> {
@@ -216,7 +246,12 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
   }
 
   report(): DiscoveryReport {
-    const interfaces = [...this.slots.values()].map((s) => (s.lane ? s.lane.report(s.report.used) : s.report));
+    const interfaces = [...this.slots.values()].map((s) => {
+      if (!s.lane) return { ...s.report };
+      const report = s.lane.report(s.report.used);
+      if (s.report.reason !== undefined) report.reason = s.report.reason;
+      return report;
+    });
     const serialPorts = [...(this.scanner?.reports() ?? []), ...this.manual.serialReports()];
     let devicesFound = 0;
     for (const id of this.found) if (this.registry.isOnline(id)) devicesFound++;
@@ -277,9 +312,10 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     void this.usbLane?.round();
     // Interfaces come and go (a cable plugged in after start); pick them up between rounds.
     if (this.roundIndex > 0 && (this.opts.mdns || this.opts.udp) && !this.refreshing) {
-      this.refreshing = this.refreshInterfaces().finally(() => {
-        this.refreshing = null;
+      const refresh: Promise<void> = this.refreshInterfaces().finally(() => {
+        if (this.refreshing === refresh) this.refreshing = null;
       });
+      this.refreshing = refresh;
     }
     const delay =
       this.roundIndex + 1 < EARLY_ROUNDS_MS.length
@@ -293,9 +329,44 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
     if (this.running) this.registry.sweep(this.now(), this.opts.lostAfterMs);
   }
 
+  /** The USB lane's network interfaces now, each with the reason the report gives. */
+  private currentUsbInterfaces(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const [name, link] of this.usbLane?.networkInterfaces() ?? []) out.set(name, usbReason(link));
+    return out;
+  }
+
+  private usbInterfacesChanged(): boolean {
+    const now = this.currentUsbInterfaces();
+    return now.size !== this.usbInterfaces.size || [...now].some(([name, reason]) => this.usbInterfaces.get(name) !== reason);
+  }
+
+  /**
+   * A USB device with a network function was plugged in or pulled: its LAN lane starts or stops
+   * now rather than at the next round. Lanes are dropped synchronously, so nothing heard on a
+   * pulled cable's interface arrives after the USB lane took its paths away.
+   */
+  private followUsbInterfaces(): void {
+    if (!this.running || !(this.opts.mdns || this.opts.udp) || !this.usbInterfacesChanged()) return;
+    const refresh = this.refreshInterfaces();
+    const previous = this.refreshing;
+    const both = Promise.all([previous, refresh]).then(() => undefined);
+    this.refreshing = both;
+    void both.finally(() => {
+      if (this.refreshing === both) this.refreshing = null;
+    });
+  }
+
   private async refreshInterfaces(): Promise<void> {
+    const usb = this.currentUsbInterfaces();
+    this.usbInterfaces = usb;
     const selection = new Map(
-      chooseInterfaces((this.options.listInterfaces ?? listInterfaces)(), this.options.interfaces).map((c) => [c.name, c]),
+      chooseInterfaces((this.options.listInterfaces ?? listInterfaces)(), this.options.interfaces).map((c): [string, InterfaceChoice] => {
+        // A USB gateway's network function is used even when not chosen (unless it is down).
+        const reason = usb.get(c.name);
+        if (reason === undefined) return [c.name, c];
+        return [c.name, { ...c, used: c.used || (c.iface !== null && c.error === undefined), reason }];
+      }),
     );
     const starting: Promise<void>[] = [];
     let changed = false;
@@ -309,6 +380,11 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
       if (!same) {
         void slot.lane?.stop();
         this.slots.delete(name);
+        changed = true;
+      } else if (slot.report.reason !== next.reason) {
+        // Only why it is used changed (the defaults chose it, and it is a USB gateway's too): the lane runs on.
+        if (next.reason === undefined) delete slot.report.reason;
+        else slot.report.reason = next.reason;
         changed = true;
       }
     }
@@ -324,12 +400,18 @@ export class Discovery extends EventEmitter<{ report: [DiscoveryReport] }> {
         udpAnswers: 0,
       };
       if (choice.error) report.error = choice.error;
+      if (choice.reason !== undefined) report.reason = choice.reason;
       if (!choice.used || !choice.iface) {
         this.slots.set(name, { report, lane: null });
         continue;
       }
       const lane = new LanLane(choice.iface, { mdns: this.opts.mdns, udp: this.opts.udp, udpPort: this.opts.udpPort, now: this.now });
-      lane.on('sighting', (s) => this.sight(s));
+      lane.on('sighting', (s) => {
+        // A lane dropped (its USB cable pulled) may still hold a datagram: it no longer counts.
+        if (this.slots.get(name)?.lane !== lane) return;
+        this.sight(s);
+        this.usbLane?.networkSighting(s);
+      });
       lane.on('changed', () => this.scheduleReport());
       this.slots.set(name, { report, lane });
       starting.push(

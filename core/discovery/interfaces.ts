@@ -145,6 +145,8 @@ export interface InterfaceChoice {
   readonly iface: NetInterface | null;
   readonly used: boolean;
   readonly error?: string;
+  /** Why it is used although nobody chose it (the network function of a USB gateway). */
+  readonly reason?: string;
 }
 
 /**

@@ -14,7 +14,7 @@ import { FgpPeer } from '../protocol/peer.js';
 import { openTcp } from '../transport/tcp.js';
 import { descriptorFromWire, sightingFromDescriptor } from './descriptor.js';
 import { pathKey, type Sighting } from './registry.js';
-import { probeSerialPort } from './serial-probe.js';
+import { probeSerialPort, type ProbeCandidate, type SerialProbeOutcome } from './serial-probe.js';
 import type { ManualCheckReport } from './why-not-found.js';
 
 export const DEFAULT_MANUAL_CHECK_TIMEOUT_MS = 2000;
@@ -30,6 +30,8 @@ export interface ManualWatchOptions {
   readonly inUse?: ((path: DevicePath) => boolean) | undefined;
   /** The last sighting the registry holds for a path, so a held port still counts as present. */
   readonly known?: ((path: DevicePath) => Sighting | undefined) | undefined;
+  /** The serial probe (tests may block it); defaults to the one discovery uses. */
+  readonly probe?: ((candidate: ProbeCandidate, signal: AbortSignal) => Promise<SerialProbeOutcome>) | undefined;
 }
 
 export interface ManualWatchEvents {
@@ -67,6 +69,8 @@ function describeTarget(path: DevicePath): string {
 export class ManualWatch extends EventEmitter<ManualWatchEvents> {
   private readonly watched = new Map<string, Watched>();
   private inFlight: Promise<void> | null = null;
+  /** Serial ports a check has open right now, so a session can wait until they are closed. */
+  private readonly openPorts = new Map<string, Promise<unknown>>();
   private abort = new AbortController();
 
   constructor(private readonly options: ManualWatchOptions) {
@@ -146,6 +150,15 @@ export class ManualWatch extends EventEmitter<ManualWatchEvents> {
     return this.inFlight ?? Promise.resolve();
   }
 
+  /**
+   * Resolves once no check has this serial port open. A session takes its lease first (so no new
+   * check opens it), then waits here. Network paths are never held: they resolve at once.
+   */
+  async released(path: DevicePath): Promise<void> {
+    if (path.transport !== 'serial') return;
+    for (let open = this.openPorts.get(path.path); open; open = this.openPorts.get(path.path)) await open.catch(() => undefined);
+  }
+
   /** Stops starting checks and waits for those running (each ends within its timeout). */
   async stop(): Promise<void> {
     this.abort.abort();
@@ -220,10 +233,17 @@ export class ManualWatch extends EventEmitter<ManualWatchEvents> {
       if (known) return this.found(w, { ...known, path, at: this.options.now() }, undefined);
       return w.status;
     }
-    const outcome = await probeSerialPort(
-      { path: path.path, reason: 'named', baudRates: [path.baudRate] },
-      { timeoutMs: this.options.timeoutMs, signal },
-    );
+    const candidate: ProbeCandidate = { path: path.path, reason: 'named', baudRates: [path.baudRate] };
+    const probe = this.options.probe
+      ? this.options.probe(candidate, signal)
+      : probeSerialPort(candidate, { timeoutMs: this.options.timeoutMs, signal });
+    this.openPorts.set(path.path, probe);
+    let outcome: SerialProbeOutcome;
+    try {
+      outcome = await probe;
+    } finally {
+      if (this.openPorts.get(path.path) === probe) this.openPorts.delete(path.path);
+    }
     if (outcome.result === 'found')
       return this.found(w, sightingFromDescriptor(outcome.descriptor, path, this.options.now()), outcome.descriptor);
     if (outcome.result === 'busy' && w.last && w.status.result === 'answering') {

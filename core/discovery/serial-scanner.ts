@@ -4,14 +4,21 @@
  * Probing writes to a port, so a port is probed again only when that can tell something new:
  * a port where a gateway answered (to keep it fresh and notice it leave), a port the technician
  * named (the gateway may still be booting), and a port that newly appeared (plugged in).
- * A catalog port that stayed silent is left alone until it is plugged in again.
+ * A catalog port that stayed silent is left alone until it is plugged in again. A port our own
+ * session holds is never opened, and `released` lets a session wait out a probe already running.
  */
 import { EventEmitter } from 'node:events';
-import type { DeviceDescriptor, SerialPortReport } from '../api/schemas.js';
+import type { DeviceDescriptor, SerialPath, SerialPortReport } from '../api/schemas.js';
 import type { DeviceCatalog } from './catalog.js';
 import { sightingFromDescriptor } from './descriptor.js';
 import type { Sighting } from './registry.js';
-import { probeSerialPort, selectSerialCandidates, type ProbeCandidate, type SerialPortInfo } from './serial-probe.js';
+import {
+  probeSerialPort,
+  selectSerialCandidates,
+  type ProbeCandidate,
+  type SerialPortInfo,
+  type SerialProbeOutcome,
+} from './serial-probe.js';
 
 export interface SerialScannerOptions {
   readonly named: readonly string[];
@@ -21,6 +28,10 @@ export interface SerialScannerOptions {
   readonly now: () => number;
   /** Ports someone else probes (gateways added by address): two probes at once would collide. */
   readonly skip?: ((path: string) => boolean) | undefined;
+  /** True while Fieldline's own session holds the port: it is not opened, the gateway is still there. */
+  readonly inUse?: ((path: SerialPath) => boolean) | undefined;
+  /** The probe (tests may block it); defaults to the serial probe. */
+  readonly probe?: ((candidate: ProbeCandidate, signal: AbortSignal) => Promise<SerialProbeOutcome>) | undefined;
 }
 
 export interface SerialScannerEvents {
@@ -40,6 +51,8 @@ export class SerialScanner extends EventEmitter<SerialScannerEvents> {
   private listedCount: number | null = 0;
   private listError: string | undefined;
   private inFlight: Promise<void> | null = null;
+  /** The port a probe has open right now (probes run one at a time). */
+  private probing: { readonly port: string; readonly done: Promise<unknown> } | null = null;
   private abort = new AbortController();
 
   constructor(private readonly options: SerialScannerOptions) {
@@ -66,6 +79,18 @@ export class SerialScanner extends EventEmitter<SerialScannerEvents> {
       });
     }
     return this.inFlight;
+  }
+
+  /**
+   * Resolves once no probe has this port open. A session takes its lease first (so no new probe
+   * opens the port), then waits here, so it never finds the port locked by discovery.
+   */
+  async released(port: string): Promise<void> {
+    for (;;) {
+      const current = this.probing;
+      if (current?.port !== port) return;
+      await current.done.catch(() => undefined);
+    }
   }
 
   /** Stops probing and waits until the port being probed is closed again. */
@@ -141,7 +166,26 @@ export class SerialScanner extends EventEmitter<SerialScannerEvents> {
   }
 
   private async probe(state: PortState): Promise<void> {
-    const outcome = await probeSerialPort(state.candidate, { timeoutMs: this.options.timeoutMs, signal: this.abort.signal });
+    const { candidate } = state;
+    const held: SerialPath = { transport: 'serial', path: candidate.path, baudRate: candidate.baudRates[0] ?? 0, via: 'probe' };
+    if (this.options.inUse?.(held)) {
+      // Our own session on this gateway holds the port (leased before it opens it): it is still there.
+      if (state.last && state.report.result === 'found')
+        this.emit('found', { ...state.last.sighting, at: this.options.now() }, state.last.descriptor);
+      return;
+    }
+    const signal = this.abort.signal;
+    const done = this.options.probe
+      ? this.options.probe(candidate, signal)
+      : probeSerialPort(candidate, { timeoutMs: this.options.timeoutMs, signal });
+    const entry = { port: candidate.path, done };
+    this.probing = entry;
+    let outcome: SerialProbeOutcome;
+    try {
+      outcome = await done;
+    } finally {
+      if (this.probing === entry) this.probing = null;
+    }
     if (this.abort.signal.aborted && outcome.result !== 'found') return;
     const before = JSON.stringify(state.report);
     const report: SerialPortReport = { ...state.report, baudRates: [...state.candidate.baudRates] };

@@ -2,14 +2,11 @@
  * The API handlers of the audit log: the timeline, verification (against every checkpoint the
  * laptop knows of), the sneakernet export, witnesses on gateways, and the upload queue.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiError } from '../api/contract.js';
 import type { Handlers } from '../api/dispatch.js';
 import type { AuditStatus, SyncStatusShape } from '../api/audit-schemas.js';
 import type { AuditLog } from '../audit/audit-log.js';
-import { writeExport } from '../audit/export-file.js';
+import { exportText } from '../audit/export-file.js';
 import { exchangeWitness, judgeWitness } from './audit-witness.js';
 import type { FgpPeer } from '../protocol/peer.js';
 
@@ -73,15 +70,9 @@ export function auditHandlers(deps: AuditEngineDeps): Pick<Handlers, AuditMethod
       const range = { first: first ?? Math.min(deps.sync.firstPending(), head.seq), last: last ?? head.seq };
       if (range.first > range.last || range.last > head.seq)
         throw new ApiError('bad_range', `there are no entries #${range.first}–#${range.last}: the log holds #1–#${head.seq}`);
-      const dir = await mkdtemp(join(tmpdir(), 'fieldline-audit-export-'));
-      try {
-        const file = join(dir, 'export.jsonl');
-        const written = await writeExport(log, file, range);
-        const fileName = `fieldline-audit-${log.logId.slice(0, 12)}-${written.first}-${written.last}.fieldline-audit.jsonl`;
-        return { fileName, mediaType: 'application/jsonl', content: await readFile(file, 'utf8'), ...written };
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const { text, ...written } = await exportText(log, range);
+      const fileName = `fieldline-audit-${log.logId.slice(0, 12)}-${written.first}-${written.last}.fieldline-audit.jsonl`;
+      return { fileName, mediaType: 'application/jsonl', content: text, ...written };
     },
     'audit.witness': async ({ deviceId }) => {
       const answer = await deps.withGateway(deviceId, ({ peer }) => exchangeWitness(peer, log.logId));

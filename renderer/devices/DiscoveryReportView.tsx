@@ -63,7 +63,11 @@ export function DiscoveryReportView({ report }: { report: DiscoveryReport }): Re
                   <td className="mono">{iface.name}</td>
                   <td className="mono">{iface.address}</td>
                   <td>{iface.kind}</td>
-                  <td>{iface.used ? 'yes' : 'no'}</td>
+                  <td>
+                    {iface.used ? 'yes' : 'no'}
+                    {/* Used although not chosen: the network function of a USB gateway. */}
+                    {iface.reason !== undefined && <span className="muted"> — {iface.reason}</span>}
+                  </td>
                   <td className="num">{iface.mdnsAnswers}</td>
                   <td className="num">{iface.udpAnswers}</td>
                   <td>{iface.error ?? ''}</td>

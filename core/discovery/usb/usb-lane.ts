@@ -5,7 +5,8 @@
  * bulk interface (when the catalog names one and the adapter can open it) and then its serial
  * ports are asked for FGP hello. A gateway that answers is one device under its real id with its
  * USB path (carrying `fgp` when the bulk interface answers) and the serial paths that answered
- * (its USB network interface is found by the LAN lane under the same id). A device that cannot speak FGP — a boot ROM in recovery, a UART bridge
+ * (its USB network interface is found by the LAN lane under the same id; a gateway heard only on
+ * that interface is adopted by `networkSighting`, so it too is one row). A device that cannot speak FGP — a boot ROM in recovery, a UART bridge
  * with nothing answering, a device we may not open — has no FGP identity, so it is listed under a
  * stand-in id (sha256 of "usb:vendor:product:serial-or-busPath") with its `usb` block saying its
  * mode, what that means, the next step and the error with its fix. The stand-in is removed when a
@@ -91,6 +92,9 @@ function gatewayKeys(t: Tracked): Set<string> {
   return keys;
 }
 
+/** Who answered on a USB network interface: the fields of the LAN sighting, without its path. */
+type NetworkGateway = Pick<Sighting, 'id' | 'name' | 'vendor' | 'model' | 'serial' | 'firmware'>;
+
 /** When to look for the ttys and network interfaces of a device just plugged in. */
 const RELINK_AFTER_ATTACH_MS = 1500;
 
@@ -103,6 +107,11 @@ interface Tracked {
    * kept fresh) and/or a linked serial port.
    */
   gateway: { readonly descriptor: DeviceDescriptor; readonly bulk: boolean; readonly serial: SerialPath | null } | null;
+  /**
+   * The gateway the LAN lane heard on this device's USB network interface (RNDIS/ECM/NCM), when
+   * it answered nowhere on the cable itself: the USB path joins that gateway's row.
+   */
+  network: NetworkGateway | null;
   /** Stand-in id while the device is listed as one. */
   standIn: string | null;
   /**
@@ -208,6 +217,33 @@ export class UsbLane extends EventEmitter<UsbLaneEvents> {
     }
   }
 
+  /** The network interfaces of the catalog devices plugged in, and whose they are: discovery runs a LAN lane on each. */
+  networkInterfaces(): Map<string, { readonly family: string; readonly busPath: string }> {
+    const out = new Map<string, { family: string; busPath: string }>();
+    for (const t of this.tracked.values())
+      for (const name of t.networkInterfaces) out.set(name, { family: t.record.catalog!.family, busPath: t.record.busPath });
+    return out;
+  }
+
+  /**
+   * A LAN sighting: when it came over the USB network interface of a device that answered nowhere
+   * on the cable itself, that device is this gateway (its USB path joins the gateway's row) rather
+   * than a stand-in. The first gateway heard there keeps the device until it falls silent.
+   */
+  networkSighting(s: Sighting): void {
+    const iface = s.path.transport === 'tcp' ? s.path.iface : undefined;
+    if (iface === undefined || ![...this.tracked.values()].some((t) => t.networkInterfaces.includes(iface))) return;
+    void this.enqueue(async () => {
+      for (const t of this.tracked.values()) {
+        if (!t.networkInterfaces.includes(iface) || t.gateway || t.network) continue;
+        const { id, name, vendor, model, serial, firmware } = s;
+        t.network = { id, name, vendor, model, serial, firmware };
+        this.publish(t);
+        this.emit('changed');
+      }
+    });
+  }
+
   /** Serial ports the lane owns: the serial scanner leaves them alone. */
   serialPortPaths(): Set<string> {
     const out = new Set<string>();
@@ -240,6 +276,7 @@ export class UsbLane extends EventEmitter<UsbLaneEvents> {
         serialPorts: [],
         networkInterfaces: [],
         gateway: null,
+        network: null,
         standIn: null,
         silentGateway: null,
         probe: { result: 'not-probed', detail: 'no serial port of this device is listed yet' },
@@ -259,9 +296,9 @@ export class UsbLane extends EventEmitter<UsbLaneEvents> {
     if (!t) return;
     this.tracked.delete(busPath);
     if (t.standIn) this.options.registry.remove(t.standIn);
-    if (t.silentGateway && !t.gateway) this.options.registry.detachUsb(t.silentGateway.id, t.silentGateway.keys);
-    if (t.gateway) {
-      const id = t.gateway.descriptor.id;
+    if (t.silentGateway && !t.gateway && !t.network) this.options.registry.detachUsb(t.silentGateway.id, t.silentGateway.keys);
+    const id = t.gateway?.descriptor.id ?? t.network?.id;
+    if (id !== undefined) {
       const keys = gatewayKeys(t);
       // The gateway's USB network interface went with the cable.
       for (const p of this.options.registry.get(id)?.paths ?? [])
@@ -326,7 +363,7 @@ export class UsbLane extends EventEmitter<UsbLaneEvents> {
     if (record.product !== undefined) info.product = record.product;
     if (record.serial !== undefined) info.serial = record.serial;
     if (record.error) info.error = { ...record.error };
-    if (!t.gateway) info.probe = { ...this.shownProbe(t) };
+    if (!t.gateway && !t.network) info.probe = { ...this.shownProbe(t) };
     return info;
   }
 
@@ -348,6 +385,26 @@ export class UsbLane extends EventEmitter<UsbLaneEvents> {
       registry.setDescriptor(descriptor.id, descriptor);
       this.emit('gateway', descriptor.id);
       return;
+    }
+    if (t.network) {
+      const { id } = t.network;
+      const row = registry.get(id);
+      const heard =
+        row?.state === 'online' &&
+        row.paths.some((p) => p.transport === 'tcp' && p.iface !== undefined && t.networkInterfaces.includes(p.iface));
+      if (heard) {
+        t.silentGateway = null;
+        if (t.standIn) {
+          registry.remove(t.standIn);
+          t.standIn = null;
+        }
+        registry.sight({ ...t.network, path: usbPathOf(t.record), at, usb });
+        return;
+      }
+      // Its path on the USB network interface was swept: the agent stopped answering there.
+      t.network = null;
+      const keys = gatewayKeys(t);
+      if (registry.detachUsb(id, keys, { unplugged: false }) === 'lost') t.silentGateway = { id, keys };
     }
     if (t.silentGateway) {
       // Still lost (nothing else revived it): its row keeps saying what the cable shows.
