@@ -61,7 +61,7 @@ export interface AgentContext {
   readonly flash: FlashRuntime;
 }
 
-export type TransportKind = 'tls' | 'tcp' | 'serial';
+export type TransportKind = 'tls' | 'tcp' | 'serial' | 'usb';
 
 export interface TransportInfo {
   readonly kind: TransportKind;

@@ -20,7 +20,7 @@ export const agentUsage = `fieldline agent [options]           run the reference
   --serial PATH          also serve FGP on this serial device (e.g. /dev/ttyGS0)
   --baud N               serial baud rate (default 115200)
   --functionfs DIR       serve FGP on a USB FunctionFS vendor bulk interface mounted at DIR
-                         (relayed to the serial handler through a pty; not with --serial)
+                         (e.g. /dev/ffs-fgp; not with --serial or --emulate)
   --interfaces A,B       announce (mDNS) and answer probes (UDP) only on these IPv4 interface
                          addresses (default: every interface; with --emulate 127.0.0.1)
   --udp-port N           UDP discovery probe port (default ${UDP_PROBE_PORT})
@@ -177,7 +177,7 @@ export function parseAgentArgs(argv: readonly string[]): AgentArgs {
 
   if (v.functionfs !== undefined && (v.serial !== undefined || emulate !== undefined))
     throw new AgentUsageError(
-      '--functionfs cannot be combined with --serial or --emulate: the agent serves one serial handler, which the FunctionFS relay uses',
+      '--functionfs cannot be combined with --serial or --emulate: the agent serves one line, and FunctionFS takes it',
     );
 
   const port = integer('port', v.port, 0, 65535);

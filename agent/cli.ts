@@ -11,8 +11,7 @@ import type { AgentLog } from './agent-context.js';
 import { startAgent, type RunningAgent } from './agent.js';
 import { agentUsage, parseAgentArgs, type AgentArgs } from './cli-args.js';
 import { startEmulation, type EmulatedGateway } from './emulate.js';
-import { startFunctionFsRelay, type FunctionFsRelay } from './functionfs-server.js';
-import { openPtyPair, type PtyPair } from './socat-pty.js';
+import { openFunctionFsPort, registerFunctionFsPort } from './functionfs-server.js';
 
 export { agentUsage };
 
@@ -106,40 +105,36 @@ function discoveryLine(agent: RunningAgent): string {
   return parts.join(' · ') || 'off';
 }
 
-/** --functionfs: a pty pair whose near end the agent serves as its serial line, relayed to USB bulk. */
-async function functionFsLine(): Promise<{ pty: PtyPair; tmp: string }> {
-  const tmp = await mkdtemp(path.join(os.tmpdir(), 'fieldline-ffs-'));
-  return { pty: await openPtyPair(path.join(tmp, 'agent.tty'), path.join(tmp, 'usb.tty')), tmp };
-}
-
 async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: AgentLog): Promise<() => Promise<void>> {
   const stateDir = args.stateDir ?? defaultStateDir();
-  const ffsLine = args.functionFs !== undefined ? await functionFsLine() : null;
-  const serialPath = ffsLine ? ffsLine.pty.agentPath : args.serialPath;
-  const agent = await startAgent({
-    stateDir,
-    tcp: { host: args.host ?? '0.0.0.0', ...(args.port !== undefined ? { port: args.port } : {}), tls: args.tls },
-    ...(serialPath !== undefined ? { serialPath, serialBaudRate: args.baudRate } : {}),
-    mdns: args.mdns ? (args.interfaces ? { interfaces: args.interfaces } : {}) : false,
-    udp: args.udp ? { port: args.udpPort, bindAddress: '0.0.0.0', ...(args.interfaces ? { interfaces: args.interfaces } : {}) } : false,
-    ...(args.trust ? { trust: [args.trust] } : {}),
-    ...(args.faults ? { faults: args.faults } : {}),
-    ...(args.rebootMs !== undefined ? { rebootMs: args.rebootMs } : {}),
-    ...(args.trialMs !== undefined ? { trialMs: args.trialMs } : {}),
-    log,
-  });
-  let relay: FunctionFsRelay | null = null;
-  if (ffsLine && args.functionFs !== undefined) {
-    try {
-      relay = await startFunctionFsRelay(args.functionFs, ffsLine.pty.clientPath, (m) => log.warn(m));
-    } catch (err) {
-      await agent.close();
-      await ffsLine.pty.close();
-      await rm(ffsLine.tmp, { recursive: true, force: true });
-      throw err;
-    }
-    log.info(`FGP on the USB FunctionFS interface at ${args.functionFs}`);
+  // --functionfs: the port lives for the whole process (its descriptors are written once); the
+  // services find it by path on every boot and serve it natively as USB bulk.
+  const usbPort = args.functionFs !== undefined ? await openFunctionFsPort(args.functionFs, (m) => log.info(m)) : null;
+  const unregister = usbPort ? registerFunctionFsPort(usbPort) : () => {};
+  const serialPath = usbPort ? usbPort.dir : args.serialPath;
+  const closePort = async (): Promise<void> => {
+    unregister();
+    await usbPort?.close();
+  };
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent({
+      stateDir,
+      tcp: { host: args.host ?? '0.0.0.0', ...(args.port !== undefined ? { port: args.port } : {}), tls: args.tls },
+      ...(serialPath !== undefined ? { serialPath, serialBaudRate: args.baudRate } : {}),
+      mdns: args.mdns ? (args.interfaces ? { interfaces: args.interfaces } : {}) : false,
+      udp: args.udp ? { port: args.udpPort, bindAddress: '0.0.0.0', ...(args.interfaces ? { interfaces: args.interfaces } : {}) } : false,
+      ...(args.trust ? { trust: [args.trust] } : {}),
+      ...(args.faults ? { faults: args.faults } : {}),
+      ...(args.rebootMs !== undefined ? { rebootMs: args.rebootMs } : {}),
+      ...(args.trialMs !== undefined ? { trialMs: args.trialMs } : {}),
+      log,
+    });
+  } catch (err) {
+    await closePort();
+    throw err;
   }
+  if (usbPort) log.info(`FGP on the USB FunctionFS interface at ${usbPort.dir}`);
   const trusted = await agent.trustedTechnicians();
   if (args.json) {
     out.write(`${JSON.stringify({ agents: [summary(agent)] }, null, 2)}\n`);
@@ -151,7 +146,10 @@ async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: Agent
         '  device',
         `${[d.vendor, d.model, d.hardwareRevision].filter(Boolean).join(' ')} · serial ${d.serial || '(none)'} · firmware ${d.firmware.version} (slot ${d.firmware.activeSlot})`,
       ],
-      ['  FGP', [fgpUrl(agent), agent.serialPath && `serial ${agent.serialPath}`].filter(Boolean).join(' · ')],
+      [
+        '  FGP',
+        [fgpUrl(agent), agent.serialPath && `serial ${agent.serialPath}`, usbPort && `usb bulk ${usbPort.dir}`].filter(Boolean).join(' · '),
+      ],
       ['  discovery', discoveryLine(agent)],
       ['  state', agent.stateDir],
       [
@@ -164,12 +162,8 @@ async function runSingle(args: AgentArgs, out: NodeJS.WritableStream, log: Agent
     out.write(`Fieldline agent "${agent.name}" is running\n${lines.join('\n')}\nStop with Ctrl+C or SIGTERM.\n`);
   }
   return async () => {
-    await relay?.close();
     await agent.close();
-    if (ffsLine) {
-      await ffsLine.pty.close();
-      await rm(ffsLine.tmp, { recursive: true, force: true });
-    }
+    await closePort();
   };
 }
 

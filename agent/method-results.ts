@@ -30,7 +30,7 @@ export const statusResult = z.object({
   firmware: z.object({ version: z.string(), activeSlot: z.enum(['a', 'b']) }),
   /** This session's link as the gateway sees it: a rising drop count means a bad cable. */
   link: z.object({
-    transport: z.enum(['tls', 'tcp', 'serial']),
+    transport: z.enum(['tls', 'tcp', 'serial', 'usb']),
     maxFrame: z.number().int(),
     framesReceived: z.number().int(),
     framesDropped: z.number().int(),

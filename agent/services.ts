@@ -1,5 +1,5 @@
 /**
- * What a booted gateway runs for the laptop: FGP on TCP/TLS and/or serial, and the discovery
+ * What a booted gateway runs for the laptop: FGP on TCP/TLS, serial and/or USB bulk, and the discovery
  * announcements. Started on every (emulated) boot and stopped on every reboot, so a laptop sees
  * the gateway go away and come back as after a real reboot.
  */
@@ -13,6 +13,7 @@ import type { AgentLog, TransportInfo } from './agent-context.js';
 import { startMdnsAnnouncer, type MdnsAnnouncer } from './announce-mdns.js';
 import { startUdpResponder, type UdpResponder } from './announce-udp.js';
 import type { Ipv4Interface } from './net-interfaces.js';
+import { functionFsPortAt, startFunctionFsServer, type FunctionFsServer } from './functionfs-server.js';
 import { startSerialServer, type SerialServer } from './serial-server.js';
 import { firmwareVersion, type DeviceFile } from './state-schema.js';
 import { startTcpServer, type TcpServer } from './tcp-server.js';
@@ -20,6 +21,8 @@ import { startTcpServer, type TcpServer } from './tcp-server.js';
 /** Frames stay small on serial: a 16 KiB frame is 1.4 s of line time at 115200 baud. */
 export const SERIAL_MAX_FRAME = 8 * 1024;
 export const TCP_MAX_FRAME = MAX_FRAME_LIMIT;
+/** USB bulk moves tens of MB/s with no line time to speak of: the same frames as TCP. */
+export const USB_MAX_FRAME = MAX_FRAME_LIMIT;
 /** An authenticated serial session left idle this long must authenticate again. */
 export const SERIAL_IDLE_RESET_MS = 15 * 60_000;
 
@@ -27,6 +30,10 @@ export interface ServiceOptions {
   readonly identity: Ed25519Identity;
   readonly device: () => DeviceFile;
   readonly tcp: { readonly host: string; readonly port: number; readonly tls: boolean } | null;
+  /**
+   * A serial line, or the directory of a FunctionFS port the command line opened
+   * (functionfs-server.ts), which is then served natively as USB bulk.
+   */
   readonly serial: { readonly path: string; readonly baudRate: number } | null;
   readonly udp: { readonly port: number; readonly bindAddress: string; readonly interfaces?: readonly Ipv4Interface[] } | null;
   readonly mdns: { readonly interfaces: readonly Ipv4Interface[] } | null;
@@ -38,6 +45,7 @@ export interface ServiceOptions {
 export interface Services {
   readonly tcp: TcpServer | null;
   readonly serial: SerialServer | null;
+  readonly functionFs: FunctionFsServer | null;
   readonly udp: UdpResponder | null;
   readonly mdns: MdnsAnnouncer | null;
   announcement(): Announcement | null;
@@ -71,6 +79,7 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
   const wrap = o.wrapStream ? { wrapStream: o.wrapStream } : {};
   let tcp: TcpServer | null = null;
   let serial: SerialServer | null = null;
+  let functionFs: FunctionFsServer | null = null;
   let udp: UdpResponder | null = null;
   let mdns: MdnsAnnouncer | null = null;
   try {
@@ -88,7 +97,19 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
       tcp = server;
       closers.push(() => server.close());
     }
-    if (o.serial) {
+    const usbPort = o.serial ? functionFsPortAt(o.serial.path) : null;
+    if (usbPort) {
+      const usb = startFunctionFsServer(usbPort, {
+        maxFrame: USB_MAX_FRAME,
+        initialMaxFrame: DEFAULT_MAX_FRAME,
+        idleResetMs: SERIAL_IDLE_RESET_MS,
+        handlerFor: o.handlerFor,
+        log: o.log,
+        ...wrap,
+      });
+      functionFs = usb;
+      closers.push(() => usb.close());
+    } else if (o.serial) {
       const line = await startSerialServer({
         ...o.serial,
         maxFrame: SERIAL_MAX_FRAME,
@@ -131,5 +152,5 @@ export async function startServices(o: ServiceOptions): Promise<Services> {
     throw err;
   }
   const server = tcp;
-  return { tcp, serial, udp, mdns, announcement: () => (server ? announced(server) : null), close: closeAll };
+  return { tcp, serial, functionFs, udp, mdns, announcement: () => (server ? announced(server) : null), close: closeAll };
 }

@@ -5,7 +5,16 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { functionFsDescriptors, functionFsStrings, needsZeroLengthPacket } from '../../agent/functionfs-server.js';
+import {
+  actionFor,
+  FUNCTIONFS_EVENT_SIZE,
+  functionFsDescriptors,
+  functionFsStrings,
+  needsZeroLengthPacket,
+  parseFunctionFsEvents,
+  type FunctionFsEvent,
+} from '../../agent/functionfs-server.js';
+import { parseAgentArgs } from '../../agent/cli-args.js';
 
 describe('FunctionFS descriptors and strings', () => {
   test('v2 header, full- and high-speed counts, one vendor interface with bulk IN 0x81 and OUT 0x02', () => {
@@ -41,5 +50,64 @@ describe('FunctionFS descriptors and strings', () => {
     assert.equal(needsZeroLengthPacket(64), true, 'one full-speed packet');
     assert.equal(needsZeroLengthPacket(512), true);
     assert.equal(needsZeroLengthPacket(1000), false);
+  });
+});
+
+/** One struct usb_functionfs_event as the kernel lays it out: setup packet, type, 3 pad bytes. */
+function event(type: number, setup: readonly number[] = [0, 0, 0, 0, 0, 0, 0, 0]): Buffer {
+  return Buffer.from([...setup, type, 0, 0, 0]);
+}
+
+describe('FunctionFS ep0 events', () => {
+  test('each 12-byte event is parsed by type, in order', () => {
+    const events = parseFunctionFsEvents(Buffer.concat([0, 2, 3, 1, 5, 6].map((t) => event(t))));
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['bind', 'enable', 'disable', 'unbind', 'suspend', 'resume'],
+    );
+    assert.equal(FUNCTIONFS_EVENT_SIZE, 12);
+  });
+
+  test('a SETUP event carries its request, little-endian fields included', () => {
+    // GET_STATUS (0x00) to interface 0x0102, device-to-host, wValue 0x0304, wLength 2.
+    const [e] = parseFunctionFsEvents(event(4, [0x81, 0x00, 0x04, 0x03, 0x02, 0x01, 0x02, 0x00]));
+    assert.deepEqual(e, { type: 'setup', setup: { requestType: 0x81, request: 0, value: 0x0304, index: 0x0102, length: 2 } });
+  });
+
+  test('a read that is not whole events, or an unknown type, is refused with the reason', () => {
+    assert.throws(() => parseFunctionFsEvents(Buffer.alloc(13)), /13 bytes, not a whole number of 12-byte FunctionFS events/);
+    assert.throws(
+      () => parseFunctionFsEvents(Buffer.concat([event(2), event(9)])),
+      /event 1 has type 9, which is no FunctionFS event \(0 to 6\)/,
+    );
+    assert.deepEqual(parseFunctionFsEvents(Buffer.alloc(0)), []);
+  });
+
+  test('ENABLE starts a session, DISABLE and UNBIND end it, the rest leave it alone', () => {
+    const act = (type: 'bind' | 'unbind' | 'enable' | 'disable' | 'suspend' | 'resume'): string => actionFor({ type });
+    assert.equal(act('enable'), 'start');
+    assert.equal(act('disable'), 'end');
+    assert.equal(act('unbind'), 'end');
+    for (const t of ['bind', 'suspend', 'resume'] as const) assert.equal(act(t), 'none', t);
+  });
+
+  test('control requests to the interface are stalled in their own direction', () => {
+    const setup = (requestType: number): FunctionFsEvent => ({
+      type: 'setup',
+      setup: { requestType, request: 1, value: 0, index: 0, length: 0 },
+    });
+    assert.equal(actionFor(setup(0xc1)), 'stall-in', 'vendor device-to-host: stalled by a read of ep0');
+    assert.equal(actionFor(setup(0x41)), 'stall-out', 'vendor host-to-device: stalled by a write to ep0');
+  });
+});
+
+describe('fieldline agent --functionfs arguments', () => {
+  test('accepted with TCP, refused with --serial or --emulate', () => {
+    assert.equal(parseAgentArgs(['--functionfs', '/dev/ffs-fgp']).functionFs, '/dev/ffs-fgp');
+    assert.throws(
+      () => parseAgentArgs(['--functionfs', '/dev/ffs-fgp', '--serial', '/dev/ttyGS0']),
+      /--functionfs cannot be combined with --serial or --emulate/,
+    );
+    assert.throws(() => parseAgentArgs(['--functionfs', '/dev/ffs-fgp', '--emulate', '2']), /--functionfs cannot be combined/);
   });
 });

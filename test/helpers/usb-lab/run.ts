@@ -129,7 +129,7 @@ function guestScript(check: string, note: string): string {
 t() { cut -d' ' -f1 /proc/uptime; }
 echo "fieldline-lab: chroot at $(t)s"
 ip link set lo up 2>/dev/null
-# ptys for socat (the FunctionFS agent relays through a pair); devtmpfs has no /dev/pts.
+# devtmpfs has no /dev/pts: mount it, so a pty can be opened in the guest as on a normal system.
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts 2>/dev/null
 # udev fills in ID_VENDOR_ID/ID_MODEL_ID, which serialport's list reads through udevadm.
 /lib/systemd/systemd-udevd --daemon >/dev/null 2>&1 || /usr/lib/systemd/systemd-udevd --daemon >/dev/null 2>&1
