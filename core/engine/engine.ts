@@ -205,10 +205,13 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     });
   }
 
+  /** Witness exchanges under way: closing waits for them, so the last action's witness is not lost. */
+  const witnessing = new Set<Promise<void>>();
+
   /** Leaves the log's latest checkpoint on a gateway that was acted on; best effort, recorded. */
   function leaveWitness(deviceId: string): void {
     const checkpoint = auditLog.checkpoint();
-    withGateway(deviceId, ({ peer }) => exchangeWitness(peer, auditLog.logId, checkpoint))
+    const exchange = withGateway(deviceId, ({ peer }) => exchangeWitness(peer, auditLog.logId, checkpoint))
       .then((answer) => {
         auditLog.recordWitness(deviceId, checkpoint);
         if (answer.conflict)
@@ -217,7 +220,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
             message: `the gateway holds another checkpoint at #${checkpoint.seq}: this log was rewritten after the gateway witnessed it`,
           });
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => witnessing.delete(exchange));
+    witnessing.add(exchange);
   }
 
   const gateways = {
@@ -332,6 +337,8 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
     },
     async close() {
       await flashJobs.close();
+      // Each exchange ends within its session's timeouts; the log must still be open to record it.
+      await Promise.all([...witnessing]);
       if (discovery) await discovery.stop();
       await library.idle();
       listeners.clear();
