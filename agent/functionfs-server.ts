@@ -21,8 +21,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Duplex } from 'node:stream';
 import { promisify } from 'node:util';
-import { FgpPeer, type RequestHandler } from '../core/protocol/peer.js';
-import type { AgentLog, TransportInfo } from './agent-context.js';
+import type { FgpPeer } from '../core/protocol/peer.js';
+import type { TransportInfo } from './agent-context.js';
+import { streamPeer, type StreamPeerOptions } from './stream-peer.js';
 
 const DESCRIPTORS_MAGIC_V2 = 3;
 const STRINGS_MAGIC = 2;
@@ -426,15 +427,10 @@ export function functionFsPortAt(dir: string): FunctionFsPort | null {
   return ports.get(dir) ?? null;
 }
 
-export interface FunctionFsServerOptions {
+export interface FunctionFsServerOptions extends StreamPeerOptions {
   readonly maxFrame: number;
-  readonly initialMaxFrame: number;
   /** Releasing the interface on the host tells the gadget nothing: an idle session forgets its technician. */
   readonly idleResetMs: number;
-  readonly handlerFor: (transport: TransportInfo) => RequestHandler;
-  readonly log: AgentLog;
-  /** Wraps each session's stream before FGP sees it (fault injection). */
-  readonly wrapStream?: (stream: Duplex, remote: string) => Duplex;
 }
 
 export interface FunctionFsServer {
@@ -459,15 +455,8 @@ export function startFunctionFsServer(port: FunctionFsPort, options: FunctionFsS
   let peer: FgpPeer | null = null;
   const detach = port.attach((stream) => {
     options.log.info(`${remote}: the host enabled the function; serving FGP`);
-    const current = new FgpPeer(options.wrapStream ? options.wrapStream(stream, remote) : stream, {
-      handler: options.handlerFor(transport),
-      maxFrame: options.initialMaxFrame,
-    });
+    const current = streamPeer(stream, transport, options, () => dropped++);
     peer = current;
-    current.on('drop', (drop) => {
-      dropped++;
-      options.log.warn(`${remote}: dropped a frame (${drop.reason}: ${drop.detail})`);
-    });
     current.once('close', () => {
       if (peer === current) peer = null;
       // A wrapped stream (fault injection) may close without ending the port's session.

@@ -7,26 +7,21 @@
  * fresh session, and an idle session forgets its technician. If the device disappears (a USB
  * gadget unplugged), the server keeps trying to reopen it.
  */
-import type { Duplex } from 'node:stream';
 import type { SerialPort } from 'serialport';
 import { FRAME_DELIMITER } from '../core/protocol/frame.js';
-import { FgpPeer, type RequestHandler } from '../core/protocol/peer.js';
+import type { FgpPeer } from '../core/protocol/peer.js';
 import { closeSerial, openSerial } from '../core/transport/serial.js';
 import { FgpError } from '../core/protocol/errors.js';
-import type { AgentLog, TransportInfo } from './agent-context.js';
+import type { TransportInfo } from './agent-context.js';
+import { streamPeer, type StreamPeerOptions } from './stream-peer.js';
 
-export interface SerialServerOptions {
+export interface SerialServerOptions extends StreamPeerOptions {
   readonly path: string;
   /** Ignored by ptys; a real UART must match the client's setting. */
   readonly baudRate: number;
   readonly maxFrame: number;
-  readonly initialMaxFrame: number;
   readonly idleResetMs: number;
-  readonly handlerFor: (transport: TransportInfo) => RequestHandler;
-  readonly log: AgentLog;
   readonly reopenDelayMs?: number;
-  /** Wraps the port's stream before FGP sees it (fault injection). */
-  readonly wrapStream?: (stream: Duplex, remote: string) => Duplex;
 }
 
 export interface SerialServer {
@@ -61,15 +56,8 @@ export async function startSerialServer(options: SerialServerOptions): Promise<S
     port = opened;
     // A leading delimiter ends whatever half frame the other side's decoder holds.
     opened.write(new Uint8Array([FRAME_DELIMITER]));
-    const current = new FgpPeer(options.wrapStream ? options.wrapStream(opened, remote) : opened, {
-      handler: options.handlerFor(transport),
-      maxFrame: options.initialMaxFrame,
-    });
+    const current = streamPeer(opened, transport, options, () => dropped++);
     peer = current;
-    current.on('drop', (drop) => {
-      dropped++;
-      options.log.warn(`${remote}: dropped a frame (${drop.reason}: ${drop.detail})`);
-    });
     current.once('close', () => {
       if (peer === current) peer = null;
       if (port === opened) port = null;
