@@ -7,74 +7,21 @@
  * throughout.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
+import { startServe, type ServeProcess } from '../helpers/serve-process.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
-const RUNNING_LINE = /^Fieldline is running at (\S+)\s*$/;
 const PASSPHRASE = 'copper kettle under stairs';
 const NEW_PASSPHRASE = 'brass lantern over the door';
 
-interface Server {
-  readonly url: string;
-  stop(): Promise<void>;
-  output(): string;
-}
-
 /** `fieldline serve` on `dataDir` (loopback only, no gateways), with the given extra flags. */
-async function serve(dataDir: string, flags: readonly string[]): Promise<Server> {
-  const args = [
-    '--import',
-    'tsx',
-    'cli/main.ts',
-    'serve',
-    '--no-open',
-    '--port',
-    '0',
-    '--interfaces',
-    'lo',
-    '--data-dir',
-    dataDir,
-    ...flags,
-  ];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BROWSER: 'none' },
-  });
-  const lines: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (line) => lines.push(line));
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const url = await new Promise<string>((done, fail) => {
-    const guard = setTimeout(() => fail(new Error(`no running line in 90 s:\n${lines.join('\n')}`)), 90_000);
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const running = RUNNING_LINE.exec(line);
-      if (running) {
-        clearTimeout(guard);
-        done(running[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(guard);
-      fail(new Error(`fieldline serve exited (${code}) before it was ready:\n${lines.join('\n')}`));
-    });
-  });
-  return {
-    url,
-    output: () => lines.join('\n'),
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function serve(dataDir: string, flags: readonly string[]): Promise<ServeProcess> {
+  return startServe({ dataDir, flags });
 }
 
 let dataDir: string;
-let server: Server | null = null;
+let server: ServeProcess | null = null;
 
 test.beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'fieldline-e2e-unlock-'));

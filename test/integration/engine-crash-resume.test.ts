@@ -7,53 +7,26 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import type { BundleSummary, Device, FlashJob, FlashJobDetail } from '../../core/api/schemas.js';
+import { startServe } from '../helpers/serve-process.js';
 import { addressOf, GatewayFixture, openAuthenticated, seedProfile } from './flash-support.js';
-
-const root = resolve(import.meta.dirname, '..', '..');
 
 interface Served {
   readonly child: ChildProcess;
   readonly lines: string[];
+  stop(): Promise<void>;
   readonly ws: WebSocket;
   call<T>(method: string, params?: unknown): Promise<T>;
 }
 
 /** `fieldline serve` on `dataDir`, and an API link to it over its WebSocket (the browser's path). */
 async function serve(dataDir: string, extra: readonly string[] = []): Promise<Served> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      join(root, 'cli', 'main.ts'),
-      'serve',
-      '--no-open',
-      '--port',
-      '0',
-      '--interfaces',
-      'lo',
-      '--data-dir',
-      dataDir,
-      ...extra,
-    ],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const lines: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => lines.push(...d.toString().split('\n').filter(Boolean)));
-  const url = await new Promise<URL>((done, fail) => {
-    child.once('exit', (code) => fail(new Error(`fieldline serve exited with ${code}:\n${lines.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      lines.push(line);
-      const m = /running at (http\S+)/.exec(line);
-      if (m) done(new URL(m[1]!));
-    });
-  });
-  child.removeAllListeners('exit');
+  const server = await startServe({ dataDir, flags: extra });
+  const { child, lines } = server;
+  const url = new URL(server.url);
   const ws = new WebSocket(`ws://127.0.0.1:${url.port}/api?token=${url.searchParams.get('token')}`);
   await new Promise((done, fail) => {
     ws.once('open', done);
@@ -82,6 +55,7 @@ async function serve(dataDir: string, extra: readonly string[] = []): Promise<Se
   return {
     child,
     lines,
+    stop: server.stop,
     ws,
     call: <T>(method: string, params: unknown = {}) =>
       new Promise<T>((ok, fail) => {
@@ -99,8 +73,7 @@ function exited(child: ChildProcess): Promise<NodeJS.Signals | number | null> {
 
 async function stop(s: Served): Promise<void> {
   s.ws.terminate();
-  if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill('SIGTERM');
-  await exited(s.child);
+  await s.stop();
 }
 
 const trail = (job: FlashJobDetail): string[] => job.steps.map((s) => `${s.step}:${s.outcome}`);
